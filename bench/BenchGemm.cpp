@@ -1,0 +1,547 @@
+//===- BenchGemm.cpp - txc-bench-gemm: txc GEMM vs OpenBLAS, same run -----===//
+//
+// Measures, in one run and with the same thread counts:
+//   - the machine's fp32 FMA peak for the detected ISA (FMA-throughput loop),
+//   - the read bandwidth (streaming sum over a buffer much larger than L3),
+//   - OpenBLAS cblas_sgemm and txc's gemmPacked / gemmBatched,
+// and prints one line per case plus a summary of the minima.
+//
+// Usage: txc-bench-gemm [--runs N] [--warmup N] [--threads 1,2]
+//                       [--case all|bert|lmhead|decode|attention]
+//                       [--mc N --kc N --nc N] [--no-blas]
+//
+//===----------------------------------------------------------------------===//
+#include "ThreadPool.h"
+#include "ukernels/Gemm.h"
+
+#include <cblas.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <memory>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <immintrin.h>
+
+extern "C" void openblas_set_num_threads(int);
+
+using namespace txc::ukernels;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Options {
+  int runs = 30;
+  int warmup = 3;
+  std::vector<int> threads = {1, 2};
+  std::string cases = "all";
+  int64_t mc = 0, kc = 0, nc = 0;
+  bool blas = true;
+};
+
+double seconds(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/// Median wall time of fn over `runs` runs after `warmup` runs.
+double timeMedian(const std::function<void()> &fn, int runs, int warmup) {
+  for (int i = 0; i < warmup; ++i)
+    fn();
+  std::vector<double> t;
+  t.reserve(runs);
+  for (int i = 0; i < runs; ++i) {
+    const auto a = Clock::now();
+    fn();
+    t.push_back(seconds(a, Clock::now()));
+  }
+  return median(t);
+}
+
+struct AlignedFree {
+  void operator()(float *p) const { std::free(p); }
+};
+using Buffer = std::unique_ptr<float[], AlignedFree>;
+Buffer alloc(size_t n) {
+  const size_t bytes = (n * 4 + 4095) / 4096 * 4096;
+  return Buffer(static_cast<float *>(std::aligned_alloc(4096, bytes)));
+}
+Buffer randomBuffer(size_t n, unsigned seed) {
+  Buffer b = alloc(n);
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> d(-1.f, 1.f);
+  for (size_t i = 0; i < n; ++i)
+    b[i] = d(rng);
+  return b;
+}
+
+//===----------------------------------------------------------------------===//
+// Machine peak and bandwidth
+//===----------------------------------------------------------------------===//
+
+/// Keeps a value alive so the optimizer cannot drop the loop computing it.
+inline void consume(double v) { __asm__ volatile("" : : "x"(v) : "memory"); }
+
+__attribute__((target("avx2,fma"))) double fmaLoopAvx2(int64_t iters) {
+  __m256 a[12];
+  for (int i = 0; i < 12; ++i)
+    a[i] = _mm256_set1_ps(float(i) * 1e-3f);
+  const __m256 x = _mm256_set1_ps(0.999999f), y = _mm256_set1_ps(1e-7f);
+  for (int64_t it = 0; it < iters; ++it) {
+    for (int i = 0; i < 12; ++i)
+      a[i] = _mm256_fmadd_ps(a[i], x, y);
+    __asm__ volatile("" : "+x"(a[0]), "+x"(a[1]), "+x"(a[2]), "+x"(a[3]),
+                     "+x"(a[4]), "+x"(a[5]), "+x"(a[6]), "+x"(a[7]),
+                     "+x"(a[8]), "+x"(a[9]), "+x"(a[10]), "+x"(a[11]));
+  }
+  __m256 s = a[0];
+  for (int i = 1; i < 12; ++i)
+    s = _mm256_add_ps(s, a[i]);
+  consume(_mm256_cvtss_f32(s));
+  return double(iters) * 12 * 8 * 2;
+}
+
+__attribute__((target("avx512f"))) double fmaLoopAvx512(int64_t iters) {
+  __m512 a[24];
+  for (int i = 0; i < 24; ++i)
+    a[i] = _mm512_set1_ps(float(i) * 1e-3f);
+  const __m512 x = _mm512_set1_ps(0.999999f), y = _mm512_set1_ps(1e-7f);
+  for (int64_t it = 0; it < iters; ++it) {
+    for (int i = 0; i < 24; ++i)
+      a[i] = _mm512_fmadd_ps(a[i], x, y);
+    __asm__ volatile("" : "+v"(a[0]), "+v"(a[1]), "+v"(a[2]), "+v"(a[3]),
+                     "+v"(a[4]), "+v"(a[5]), "+v"(a[6]), "+v"(a[7]),
+                     "+v"(a[8]), "+v"(a[9]), "+v"(a[10]), "+v"(a[11]));
+    __asm__ volatile("" : "+v"(a[12]), "+v"(a[13]), "+v"(a[14]), "+v"(a[15]),
+                     "+v"(a[16]), "+v"(a[17]), "+v"(a[18]), "+v"(a[19]),
+                     "+v"(a[20]), "+v"(a[21]), "+v"(a[22]), "+v"(a[23]));
+  }
+  __m512 s = a[0];
+  for (int i = 1; i < 24; ++i)
+    s = _mm512_add_ps(s, a[i]);
+  consume(_mm512_reduce_add_ps(s));
+  return double(iters) * 24 * 16 * 2;
+}
+
+double fmaLoopScalar(int64_t iters) {
+  float a[8];
+  for (int i = 0; i < 8; ++i)
+    a[i] = float(i);
+  for (int64_t it = 0; it < iters; ++it)
+    for (int i = 0; i < 8; ++i)
+      a[i] = a[i] * 0.999999f + 1e-7f;
+  consume(a[0] + a[7]);
+  return double(iters) * 16;
+}
+
+/// Runs fn on `threads` threads at once (started together); returns the
+/// wall time of the slowest.
+double runConcurrently(int threads, const std::function<void(int)> &fn) {
+  std::atomic<int> ready{0};
+  std::atomic<bool> go{false};
+  std::vector<std::thread> ts;
+  Clock::time_point start;
+  for (int t = 1; t < threads; ++t)
+    ts.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (!go.load())
+        ;
+      fn(t);
+    });
+  while (ready.load() != threads - 1)
+    ;
+  start = Clock::now();
+  go.store(true);
+  fn(0);
+  for (auto &t : ts)
+    t.join();
+  return seconds(start, Clock::now());
+}
+
+double measurePeakGflops(Isa isa, int threads) {
+  auto loop = [isa](int64_t it) {
+    return isa == Isa::Avx512 ? fmaLoopAvx512(it)
+           : isa == Isa::Avx2 ? fmaLoopAvx2(it)
+                              : fmaLoopScalar(it);
+  };
+  const int64_t iters = isa == Isa::Portable ? 20000000 : 4000000;
+  const double perIter = isa == Isa::Avx512 ? 24 * 16 * 2
+                         : isa == Isa::Avx2 ? 12 * 8 * 2
+                                            : 16;
+  std::vector<double> g;
+  for (int r = 0; r < 11; ++r) {
+    const double t = runConcurrently(threads, [&](int) { loop(iters); });
+    g.push_back(double(threads) * double(iters) * perIter / t * 1e-9);
+  }
+  return median(g);
+}
+
+__attribute__((target("avx2"), noinline)) double sumAvx2(const float *p, int64_t n) {
+  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+  for (int64_t i = 0; i + 32 <= n; i += 32) {
+    s0 = _mm256_add_ps(s0, _mm256_load_ps(p + i));
+    s1 = _mm256_add_ps(s1, _mm256_load_ps(p + i + 8));
+    s2 = _mm256_add_ps(s2, _mm256_load_ps(p + i + 16));
+    s3 = _mm256_add_ps(s3, _mm256_load_ps(p + i + 24));
+  }
+  s0 = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
+  return _mm256_cvtss_f32(s0);
+}
+__attribute__((noinline)) double sumScalar(const float *p, int64_t n) {
+  float s[8] = {};
+  for (int64_t i = 0; i + 8 <= n; i += 8)
+    for (int j = 0; j < 8; ++j)
+      s[j] += p[i + j];
+  return s[0] + s[7];
+}
+
+/// Read bandwidth in GB/s with `threads` threads over a buffer >= 4 x L3.
+double measureReadGbps(Isa isa, int threads, int64_t l3) {
+  const int64_t bytes = std::max<int64_t>(256ll << 20, 4 * l3);
+  const int64_t n = bytes / 4;
+  Buffer buf = alloc(size_t(n));
+  for (int64_t i = 0; i < n; ++i) // touch every page, non-constant data
+    buf[size_t(i)] = float(i & 255);
+  float *volatile opaque = buf.get();
+  float *data = opaque;
+  std::vector<double> g;
+  for (int r = 0; r < 9; ++r) {
+    const double t = runConcurrently(threads, [&](int tid) {
+      const int64_t b = n * tid / threads / 64 * 64;
+      const int64_t e = n * (tid + 1) / threads / 64 * 64;
+      const double s = isa == Isa::Portable ? sumScalar(data + b, e - b)
+                                            : sumAvx2(data + b, e - b);
+      consume(s);
+    });
+    if (getenv("TXC_BENCH_DEBUG"))
+      std::fprintf(stderr, "bw run %d: %g s n=%lld\n", r, t, (long long)n);
+    g.push_back(double(bytes) / t * 1e-9);
+  }
+  return median(g);
+}
+
+//===----------------------------------------------------------------------===//
+// Cases
+//===----------------------------------------------------------------------===//
+
+struct Machine {
+  Isa isa;
+  CacheInfo caches;
+  std::vector<double> peak; // by thread count index
+  std::vector<double> bw;
+};
+
+struct Summary {
+  double minPct1 = 1e9, minPct2 = 1e9, minRatio2 = 1e9, minBwPct = 1e9,
+         minAttnPct512 = 1e9, maxEpiOverheadPct = -1e9;
+  int64_t failures = 0;
+};
+
+struct Runner {
+  Options opt;
+  Machine mach;
+  GemmConfig cfg;
+  Summary sum;
+  std::vector<std::string> packLines;
+
+  double peakFor(int t) const { return mach.peak[size_t(t)]; }
+
+  TxcParallel parallelFor(txc::ThreadPool &pool) {
+    return TxcParallel{&pool, pool.numThreads(), &txc::ThreadPool::runTasks};
+  }
+
+  void printLine(const char *cs, int64_t M, int64_t N, int64_t K, int t,
+                 const std::string &epi, double txcG, double blasG,
+                 double txcGbps = -1, double bwGbps = -1) {
+    const double peak = peakFor(t);
+    const double pct = 100.0 * txcG / peak;
+    const double ratio = blasG > 0 ? txcG / blasG : 0;
+    std::printf("gemm case=%s M=%lld N=%lld K=%lld threads=%d epilogue=%s "
+                "txc_gflops=%.1f blas_gflops=%.1f peak_gflops=%.1f "
+                "pct_peak=%.1f ratio_vs_blas=%.2f",
+                cs, (long long)M, (long long)N, (long long)K, t, epi.c_str(),
+                txcG, blasG, peak, pct, ratio);
+    if (txcGbps >= 0)
+      std::printf(" txc_gbps=%.1f bw_gbps=%.1f", txcGbps, bwGbps);
+    std::printf("\n");
+    std::fflush(stdout);
+    if (M >= 128 && std::string(cs) != "attention") {
+      if (t == 1)
+        sum.minPct1 = std::min(sum.minPct1, pct);
+      if (t == 2) {
+        sum.minPct2 = std::min(sum.minPct2, pct);
+        if (blasG > 0)
+          sum.minRatio2 = std::min(sum.minRatio2, ratio);
+      }
+    }
+    if (txcGbps >= 0 && bwGbps > 0)
+      sum.minBwPct = std::min(sum.minBwPct, 100.0 * txcGbps / bwGbps);
+    if (std::string(cs) == "attention" && M == 512)
+      sum.minAttnPct512 = std::min(sum.minAttnPct512, pct);
+  }
+
+  /// Packed-weight GEMM: M x K activations times a K x N weight.
+  /// Returns txc time for epilogue none (for the overhead figure).
+  void packedCase(const char *cs, int64_t M, int64_t N, int64_t K, bool nk,
+                  bool withGelu, bool rotate) {
+    // Rotating copies (decode): the weights stream from DRAM, not L3.
+    const int64_t wBytes = K * N * 4;
+    int copies = 1;
+    if (rotate)
+      copies = int(std::max<int64_t>(1, (3 * mach.caches.l3 + wBytes - 1) /
+                                             wBytes));
+    std::vector<Buffer> Bs;
+    std::vector<PackedB> Ps;
+    Buffer A = randomBuffer(size_t(M * K), 1);
+    Buffer C = alloc(size_t(M * N)), C2 = alloc(size_t(M * N));
+    Buffer bias = randomBuffer(size_t(N), 3);
+    double packMs = 0;
+    for (int c = 0; c < copies; ++c) {
+      Bs.push_back(randomBuffer(size_t(K * N), 2 + c));
+      const auto a = Clock::now();
+      Ps.push_back(PackedB::pack(cfg.isa, Bs.back().get(), K, N, nk));
+      if (c == 0)
+        packMs = seconds(a, Clock::now()) * 1e3;
+    }
+    char pl[256];
+    std::snprintf(pl, sizeof pl,
+                  "pack case=%s N=%lld K=%lld layout=%s isa=%s ms=%.2f", cs,
+                  (long long)N, (long long)K, nk ? "NK" : "KN",
+                  isaName(cfg.isa), packMs);
+    std::printf("%s\n", pl);
+    const double flops = 2.0 * M * N * K;
+    for (int t : opt.threads) {
+      txc::ThreadPool pool(t);
+      TxcParallel par = parallelFor(pool);
+      openblas_set_num_threads(t);
+      for (int withEpi = 0; withEpi < (withGelu ? 2 : 1); ++withEpi) {
+        Epilogue e = withEpi ? Epilogue::withBias(bias.get(), kEpiGeluErf)
+                             : Epilogue::none();
+        int idx = 0;
+        const double tt = timeMedian(
+            [&] {
+              gemmPacked(cfg, M, N, K, 1.0f, A.get(), K, Ps[size_t(idx)],
+                         C.get(), N, e, &par);
+              idx = (idx + 1) % copies;
+            },
+            opt.runs, opt.warmup);
+        double tb = 0;
+        if (opt.blas) {
+          int bidx = 0;
+          tb = timeMedian(
+              [&] {
+                cblas_sgemm(CblasRowMajor, CblasNoTrans,
+                            nk ? CblasTrans : CblasNoTrans, int(M), int(N),
+                            int(K), 1.0f, A.get(), int(K),
+                            Bs[size_t(bidx)].get(), nk ? int(K) : int(N), 0.0f,
+                            C2.get(), int(N));
+                bidx = (bidx + 1) % copies;
+              },
+              opt.runs, opt.warmup);
+        }
+        const double g = flops / tt * 1e-9, gb = tb > 0 ? flops / tb * 1e-9 : 0;
+        if (M == 1) {
+          const double bytes =
+              double(packedBSize(cfg.isa, K, N)) * 4 + (M * K + M * N) * 4.0;
+          printLine(cs, M, N, K, t, withEpi ? "bias+gelu" : "none", g, gb,
+                    bytes / tt * 1e-9, mach.bw[size_t(t)]);
+        } else {
+          printLine(cs, M, N, K, t, withEpi ? "bias+gelu" : "none", g, gb);
+        }
+        if (withEpi == 0)
+          lastNone_ = tt;
+        else
+          sum.maxEpiOverheadPct =
+              std::max(sum.maxEpiOverheadPct, 100.0 * (tt / lastNone_ - 1.0));
+      }
+    }
+  }
+
+  /// Attention: heads x (S x S x D) Q x K^T and heads x (S x D x S) P x V.
+  void attentionCase(int64_t S) {
+    const int64_t H = 12, D = 64;
+    Buffer Q = randomBuffer(size_t(H * S * D), 5),
+           Kt = randomBuffer(size_t(H * S * D), 6),
+           V = randomBuffer(size_t(H * S * D), 7),
+           P = randomBuffer(size_t(H * S * S), 8);
+    Buffer O = alloc(size_t(H * S * S)), O2 = alloc(size_t(H * S * S));
+    const float scale = 0.125f;
+    for (int t : opt.threads) {
+      txc::ThreadPool pool(t);
+      TxcParallel par = parallelFor(pool);
+      openblas_set_num_threads(t);
+      for (int which = 0; which < 2; ++which) {
+        const bool qk = which == 0;
+        const int64_t M = S, N = qk ? S : D, K = qk ? D : S;
+        const float *A = qk ? Q.get() : P.get();
+        const float *B = qk ? Kt.get() : V.get();
+        const int64_t lda = K, sA = M * K, ldb = qk ? D : D, sB = S * D;
+        const double tt = timeMedian(
+            [&] {
+              gemmBatched(cfg, H, M, N, K, qk ? scale : 1.0f, A, lda, sA, B,
+                          ldb, sB, qk, O.get(), N, M * N, Epilogue(), &par);
+            },
+            opt.runs, opt.warmup);
+        double tb = 0;
+        if (opt.blas)
+          tb = timeMedian(
+              [&] {
+                for (int64_t h = 0; h < H; ++h)
+                  cblas_sgemm(CblasRowMajor, CblasNoTrans,
+                              qk ? CblasTrans : CblasNoTrans, int(M), int(N),
+                              int(K), qk ? scale : 1.0f, A + h * sA, int(lda),
+                              B + h * sB, int(ldb), 0.0f, O2.get() + h * M * N,
+                              int(N));
+              },
+              opt.runs, opt.warmup);
+        const double flops = 2.0 * H * M * N * K;
+        const double g = flops / tt * 1e-9, gb = tb > 0 ? flops / tb * 1e-9 : 0;
+        printLine("attention", M, N, K, t, qk ? "qkT" : "pv", g, gb);
+      }
+    }
+  }
+
+  double lastNone_ = 0;
+};
+
+std::vector<int> parseList(const char *s) {
+  std::vector<int> v;
+  std::string str(s);
+  size_t pos = 0;
+  while (pos < str.size()) {
+    size_t c = str.find(',', pos);
+    if (c == std::string::npos)
+      c = str.size();
+    v.push_back(std::atoi(str.substr(pos, c - pos).c_str()));
+    pos = c + 1;
+  }
+  return v;
+}
+
+bool wants(const Options &o, const char *c) {
+  return o.cases == "all" || o.cases.find(c) != std::string::npos;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options opt;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> const char * {
+      if (i + 1 >= argc) {
+        std::fprintf(stderr, "missing value after %s\n", a.c_str());
+        std::exit(2);
+      }
+      return argv[++i];
+    };
+    if (a == "--runs")
+      opt.runs = std::max(1, std::atoi(next()));
+    else if (a == "--warmup")
+      opt.warmup = std::max(0, std::atoi(next()));
+    else if (a == "--threads")
+      opt.threads = parseList(next());
+    else if (a == "--case")
+      opt.cases = next();
+    else if (a == "--mc")
+      opt.mc = std::atoll(next());
+    else if (a == "--kc")
+      opt.kc = std::atoll(next());
+    else if (a == "--nc")
+      opt.nc = std::atoll(next());
+    else if (a == "--no-blas")
+      opt.blas = false;
+    else {
+      std::fprintf(stderr,
+                   "usage: %s [--runs N] [--warmup N] [--threads 1,2] "
+                   "[--case all|bert|lmhead|decode|attention] [--mc N] "
+                   "[--kc N] [--nc N] [--no-blas]\n",
+                   argv[0]);
+      return a == "--help" || a == "-h" ? 0 : 2;
+    }
+  }
+
+  Runner r;
+  r.opt = opt;
+  r.mach.isa = detectIsa();
+  r.mach.caches = detectCaches();
+  r.cfg = makeGemmConfig(r.mach.isa, r.mach.caches);
+  if (opt.mc)
+    r.cfg.blocking.mc = opt.mc;
+  if (opt.kc)
+    r.cfg.blocking.kc = opt.kc;
+  if (opt.nc)
+    r.cfg.blocking.nc = opt.nc;
+  const int maxT = *std::max_element(opt.threads.begin(), opt.threads.end());
+  r.mach.peak.assign(size_t(maxT) + 1, 0);
+  r.mach.bw.assign(size_t(maxT) + 1, 0);
+  const KernelShape ks = kernelShape(r.cfg.isa);
+  std::printf("machine isa=%s tile=%dx%d L1d=%lld L2=%lld L3=%lld "
+              "mc=%lld kc=%lld nc=%lld runs=%d\n",
+              isaName(r.cfg.isa), ks.mr, ks.nr, (long long)r.mach.caches.l1d,
+              (long long)r.mach.caches.l2, (long long)r.mach.caches.l3,
+              (long long)r.cfg.blocking.mc, (long long)r.cfg.blocking.kc,
+              (long long)r.cfg.blocking.nc, opt.runs);
+  for (int t : opt.threads) {
+    r.mach.peak[size_t(t)] = measurePeakGflops(r.mach.isa, t);
+    r.mach.bw[size_t(t)] = measureReadGbps(r.mach.isa, t, r.mach.caches.l3);
+    std::printf("machine threads=%d peak_gflops=%.1f read_gbps=%.1f\n", t,
+                r.mach.peak[size_t(t)], r.mach.bw[size_t(t)]);
+  }
+  std::fflush(stdout);
+
+  const int64_t bertNK[][2] = {{768, 768}, {2304, 768}, {3072, 768},
+                               {768, 3072}};
+  if (wants(opt, "bert"))
+    for (int64_t M : {128, 512})
+      for (const auto &nk : bertNK)
+        r.packedCase("bert", M, nk[0], nk[1], false, true, false);
+  if (wants(opt, "lmhead"))
+    r.packedCase("lmhead", 128, 50257, 768, true, false, false);
+  if (wants(opt, "decode"))
+    for (const auto &nk : bertNK)
+      r.packedCase("decode", 1, nk[0], nk[1], false, false, true);
+  if (wants(opt, "attention"))
+    for (int64_t S : {128, 512})
+      r.attentionCase(S);
+
+  auto fmt = [](double v) {
+    char b[32];
+    if (v > 1e8 || v < -1e8)
+      std::snprintf(b, sizeof b, "n/a");
+    else
+      std::snprintf(b, sizeof b, "%.1f", v);
+    return std::string(b);
+  };
+  auto fmt2 = [](double v) {
+    char b[32];
+    if (v > 1e8)
+      std::snprintf(b, sizeof b, "n/a");
+    else
+      std::snprintf(b, sizeof b, "%.2f", v);
+    return std::string(b);
+  };
+  std::printf("gemm summary: isa=%s min_pct_peak_t1=%s min_pct_peak_t2=%s "
+              "min_ratio_vs_blas_t2=%s min_pct_bw_m1=%s "
+              "max_bias_gelu_overhead_pct=%s min_attention_pct_peak_s512=%s\n",
+              isaName(r.cfg.isa), fmt(r.sum.minPct1).c_str(),
+              fmt(r.sum.minPct2).c_str(), fmt2(r.sum.minRatio2).c_str(),
+              fmt(r.sum.minBwPct).c_str(),
+              fmt(r.sum.maxEpiOverheadPct).c_str(),
+              fmt(r.sum.minAttnPct512).c_str());
+  return 0;
+}

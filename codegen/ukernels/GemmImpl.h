@@ -1,0 +1,608 @@
+//===- GemmImpl.h - ISA-generic body of the fp32 GEMM -----------*- C++ -*-===//
+//
+// Included once by each per-ISA translation unit, after it has defined, inside
+// namespace txc::ukernels::detail::TXC_UK_NS:
+//   struct VT   vector traits (V, W, load/store/partial/fma/... and exp)
+//   constexpr int MR, NV   register tile: MR rows x NV vectors (NR = NV * W)
+// and while the ISA's `#pragma clang attribute push(target(...))` is active,
+// so every function here is compiled for that ISA. Each ISA gets its own
+// namespace, so nothing here is shared (ODR-merged) between ISAs.
+//
+// Layouts
+//   packed B: ceil(N/NR) panels; panel p holds columns [p*NR, p*NR+NR) as K
+//             rows of NR contiguous floats (zero padded past N).
+//   packed A: per (MC x KC) block, micro-panels of MR rows stored k-major
+//             ([k][MR]), so the kernel broadcasts from one stream.
+//
+// Loop nest per task region: kb (KC) > mb (MC rows of A packed once, kept in
+// L2) > jr (one kc x NR panel of B, kept in L1 while ...) > ir (... every MR
+// micro-panel of the A block streams past it) > kernel. B panels come from
+// L3/DRAM once per (kb, mb); at 16 KiB per 32K cycles of FMAs that is far
+// below any cache bandwidth, so no NC loop is needed (nc is accepted for
+// ABI stability and ignored).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TXC_UK_NS
+#error "define TXC_UK_NS and the traits before including GemmImpl.h"
+#endif
+
+namespace txc {
+namespace ukernels {
+namespace detail {
+namespace TXC_UK_NS {
+
+using V = VT::V;
+constexpr int W = VT::W;
+constexpr int NR = NV * W;
+
+constexpr int64_t kKcMax = 512;
+constexpr int64_t kACap = 48 * 1024;    // floats of packed A on the stack
+constexpr int64_t kBCap = kKcMax * 32;  // floats of one packed B micro-panel
+static_assert((kACap + kBCap) * 4 <= TXC_UK_MAX_STACK_BYTES, "stack budget");
+static_assert(NR <= 32, "B micro-panel buffer");
+constexpr int64_t kSmallM = 16; // M at or below this: no A packing, KC = K
+
+template <class T> static inline T minOf(T a, T b) { return a < b ? a : b; }
+template <class T> static inline T maxOf(T a, T b) { return a < b ? b : a; }
+static inline int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+static inline int64_t roundUp(int64_t a, int64_t b) { return ceilDiv(a, b) * b; }
+
+//===----------------------------------------------------------------------===//
+// Activations on vectors
+//===----------------------------------------------------------------------===//
+
+// The vector activations use rational approximations fitted for this file
+// (linearized least squares on Chebyshev nodes, coefficients rounded to
+// float): about 14 FMA-pipe operations and one division per vector, so a
+// fused GELU costs ~2% of a K = 768 tile. Inputs are clamped where the
+// function is flat to float precision, so nothing overflows and no
+// intermediate is ever denormal (denormals cost a microcode assist per
+// element on x86). The portable path uses the exact <cmath> functions.
+
+/// erf(z) = z P(z^2) / Q(z^2) on [-4, 4] (|error| <= 1.2e-7), +-1 beyond.
+template <class T = VT>
+static inline typename T::V erfApprox(typename T::V z) {
+  using TV = typename T::V;
+  z = T::max(T::min(z, T::set1(4.0f)), T::set1(-4.0f));
+  const TV s = T::mul(z, z);
+  TV p = T::set1(1.955302587e-08f);
+  p = T::fma(p, s, T::set1(-1.912743073e-06f));
+  p = T::fma(p, s, T::set1(1.364900818e-04f));
+  p = T::fma(p, s, T::set1(3.520508762e-03f));
+  p = T::fma(p, s, T::set1(5.000657588e-02f));
+  p = T::fma(p, s, T::set1(1.959985942e-01f));
+  p = T::fma(p, s, T::set1(1.128379107e+00f));
+  TV q = T::set1(9.091166430e-04f);
+  q = T::fma(q, s, T::set1(1.399122551e-02f));
+  q = T::fma(q, s, T::set1(1.133333519e-01f));
+  q = T::fma(q, s, T::set1(5.070316195e-01f));
+  q = T::fma(q, s, T::set1(1.0f));
+  return T::div(T::mul(z, p), q);
+}
+
+/// tanh(u) = u P(u^2) / Q(u^2) on [-9, 9] (|error| <= 1.2e-7), +-1 beyond.
+template <class T = VT>
+static inline typename T::V tanhApprox(typename T::V u) {
+  using TV = typename T::V;
+  u = T::max(T::min(u, T::set1(9.0f)), T::set1(-9.0f));
+  const TV s = T::mul(u, u);
+  TV p = T::set1(1.985241485e-11f);
+  p = T::fma(p, s, T::set1(-1.345840950e-08f));
+  p = T::fma(p, s, T::set1(9.509181837e-06f));
+  p = T::fma(p, s, T::set1(2.948375884e-03f));
+  p = T::fma(p, s, T::set1(1.294529438e-01f));
+  p = T::fma(p, s, T::set1(1.0f));
+  TV q = T::set1(2.318520710e-04f);
+  q = T::fma(q, s, T::set1(2.387738042e-02f));
+  q = T::fma(q, s, T::set1(4.627861083e-01f));
+  q = T::fma(q, s, T::set1(1.0f));
+  return T::div(T::mul(u, p), q);
+}
+
+/// 0.5 x (1 + erf(x / sqrt 2)).
+template <class T = VT>
+static inline typename T::V geluErf(typename T::V x) {
+  if constexpr (T::kScalar) {
+    return 0.5f * x * (1.0f + std::erf(x * 0.70710678118654752f));
+  } else {
+    const typename T::V h = T::mul(x, T::set1(0.5f));
+    return T::fma(h, erfApprox<T>(T::mul(x, T::set1(0.70710678118654752f))),
+                  h);
+  }
+}
+
+/// 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+template <class T = VT>
+static inline typename T::V geluTanh(typename T::V x) {
+  if constexpr (T::kScalar) {
+    const float u = 0.7978845608028654f * (x + 0.044715f * x * x * x);
+    return 0.5f * x * (1.0f + std::tanh(u));
+  } else {
+    using TV = typename T::V;
+    const TV inner = T::fma(T::mul(x, x),
+                            T::set1(0.7978845608028654f * 0.044715f),
+                            T::set1(0.7978845608028654f));
+    const TV h = T::mul(x, T::set1(0.5f));
+    return T::fma(h, tanhApprox<T>(T::mul(x, inner)), h);
+  }
+}
+
+/// x sigmoid(x) = h + h tanh(h) with h = x / 2.
+template <class T = VT>
+static inline typename T::V silu(typename T::V x) {
+  if constexpr (T::kScalar) {
+    return x / (1.0f + std::exp(-x));
+  } else {
+    const typename T::V h = T::mul(x, T::set1(0.5f));
+    return T::fma(h, tanhApprox<T>(h), h);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Micro-kernel
+//===----------------------------------------------------------------------===//
+
+/// What to do with a finished tile (pointers already offset to the tile).
+struct TileEpi {
+  float alpha;
+  bool accumulate; // add the tile to what C holds (a previous K block)
+  uint32_t flags;  // TXC_EPI_* to apply now (0 for an intermediate block)
+  const float *bias;
+  const float *res;
+  int64_t ldr;
+};
+
+static inline V loadN(const float *p, int cols) {
+  return cols >= W ? VT::load(p) : VT::loadPartial(p, cols);
+}
+static inline void storeN(float *p, V v, int cols) {
+  if (cols >= W)
+    VT::store(p, v);
+  else
+    VT::storePartial(p, v, cols);
+}
+
+template <int M>
+static inline void finishTile(V (&acc)[M][NV], float *C, int64_t ldc,
+                              int ncols, const TileEpi &e) {
+  if (e.alpha != 1.0f) {
+    const V a = VT::set1(e.alpha);
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        acc[i][j] = VT::mul(acc[i][j], a);
+  }
+  if (e.accumulate)
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        if (j * W < ncols)
+          acc[i][j] =
+              VT::add(acc[i][j], loadN(C + i * ldc + j * W, ncols - j * W));
+  const uint32_t f = e.flags;
+  if (f & TXC_EPI_BIAS) {
+    V b[NV];
+    for (int j = 0; j < NV; ++j)
+      b[j] = j * W < ncols ? loadN(e.bias + j * W, ncols - j * W) : VT::zero();
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        acc[i][j] = VT::add(acc[i][j], b[j]);
+  }
+  switch (f & TXC_EPI_ACT_MASK) {
+  case TXC_EPI_RELU:
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        acc[i][j] = VT::max(acc[i][j], VT::zero());
+    break;
+  case TXC_EPI_GELU_ERF:
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        acc[i][j] = geluErf(acc[i][j]);
+    break;
+  case TXC_EPI_GELU_TANH:
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        acc[i][j] = geluTanh(acc[i][j]);
+    break;
+  case TXC_EPI_SILU:
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        acc[i][j] = silu(acc[i][j]);
+    break;
+  default:
+    break;
+  }
+  if (f & TXC_EPI_RESIDUAL)
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        if (j * W < ncols)
+          acc[i][j] = VT::add(acc[i][j], loadN(e.res + i * e.ldr + j * W,
+                                               ncols - j * W));
+  if (ncols == NR) {
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        VT::store(C + i * ldc + j * W, acc[i][j]);
+  } else {
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        if (j * W < ncols)
+          storeN(C + i * ldc + j * W, acc[i][j], ncols - j * W);
+  }
+}
+
+/// Independent accumulator sets so that a short tile still has enough FMA
+/// chains in flight (FMA latency x pipes is about 8 on Zen 3 / Skylake).
+constexpr int unrollFor(int m) {
+  return m * NV >= 8 ? 1 : (m * NV * 2 >= 8 ? 2 : 4);
+}
+
+/// C[M x ncols] (+)= A[M x K] x Bpanel[K x NR]. PA: A is a packed micro-panel
+/// ([k][MR]); otherwise A is row-major with leading dimension lda.
+template <int M, bool PA>
+static void kernel(int64_t K, const float *__restrict A, int64_t lda,
+                   const float *__restrict B, float *C, int64_t ldc, int ncols,
+                   const TileEpi &e) {
+  constexpr int U = VT::kScalar ? 1 : unrollFor(M);
+  V acc[U][M][NV];
+  for (int u = 0; u < U; ++u)
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j)
+        acc[u][i][j] = VT::zero();
+  const float *a[M];
+  for (int i = 0; i < M; ++i)
+    a[i] = PA ? A + i : A + i * lda;
+  constexpr int64_t aStep = PA ? MR : 1;
+  int64_t k = 0;
+  for (; k + U <= K; k += U) {
+    for (int u = 0; u < U; ++u) {
+      V b[NV];
+      for (int j = 0; j < NV; ++j)
+        b[j] = VT::load(B + j * W);
+      for (int i = 0; i < M; ++i) {
+        const V av = VT::bcast(a[i]);
+        for (int j = 0; j < NV; ++j)
+          acc[u][i][j] = VT::fma(av, b[j], acc[u][i][j]);
+        a[i] += aStep;
+      }
+      B += NR;
+    }
+  }
+  if constexpr (U > 1) {
+    for (; k < K; ++k) {
+      V b[NV];
+      for (int j = 0; j < NV; ++j)
+        b[j] = VT::load(B + j * W);
+      for (int i = 0; i < M; ++i) {
+        const V av = VT::bcast(a[i]);
+        for (int j = 0; j < NV; ++j)
+          acc[0][i][j] = VT::fma(av, b[j], acc[0][i][j]);
+        a[i] += aStep;
+      }
+      B += NR;
+    }
+    for (int u = 1; u < U; ++u)
+      for (int i = 0; i < M; ++i)
+        for (int j = 0; j < NV; ++j)
+          acc[0][i][j] = VT::add(acc[0][i][j], acc[u][i][j]);
+  }
+  finishTile<M>(acc[0], C, ldc, ncols, e);
+}
+
+using KernelFn = void (*)(int64_t, const float *, int64_t, const float *,
+                          float *, int64_t, int, const TileEpi &);
+
+template <bool PA, int... I>
+static KernelFn pickKernel(int m, std::integer_sequence<int, I...>) {
+  static constexpr KernelFn table[] = {&kernel<I + 1, PA>...};
+  return table[m - 1];
+}
+template <bool PA> static inline KernelFn kernelFor(int m) {
+  return pickKernel<PA>(m, std::make_integer_sequence<int, MR>{});
+}
+
+//===----------------------------------------------------------------------===//
+// Packing
+//===----------------------------------------------------------------------===//
+
+/// Packs columns [n0, n0+ncols) and rows [k0, k0+kc) of B into one NR-wide
+/// panel (kc x NR), zero padding columns past ncols.
+static void packPanel(const float *B, int64_t ldb, bool bIsNK, int64_t k0,
+                      int64_t kc, int64_t n0, int ncols, float *dst) {
+  if (!bIsNK) {
+    const float *src = B + k0 * ldb + n0;
+    if (ncols == NR) {
+      for (int64_t k = 0; k < kc; ++k, src += ldb, dst += NR)
+        for (int j = 0; j < NV; ++j)
+          VT::store(dst + j * W, VT::load(src + j * W));
+    } else {
+      for (int64_t k = 0; k < kc; ++k, src += ldb, dst += NR) {
+        int c = 0;
+        for (; c < ncols; ++c)
+          dst[c] = src[c];
+        for (; c < NR; ++c)
+          dst[c] = 0.0f;
+      }
+    }
+  } else {
+    // B is [N, K]: column n of the logical B is row n of the storage.
+    for (int c = 0; c < NR; ++c) {
+      float *d = dst + c;
+      if (c < ncols) {
+        const float *src = B + (n0 + c) * ldb + k0;
+        for (int64_t k = 0; k < kc; ++k)
+          d[k * NR] = src[k];
+      } else {
+        for (int64_t k = 0; k < kc; ++k)
+          d[k * NR] = 0.0f;
+      }
+    }
+  }
+}
+
+static void packB(const float *B, int64_t ldb, int64_t K, int64_t N,
+                  bool bIsNK, float *dst) {
+  for (int64_t n0 = 0; n0 < N; n0 += NR) {
+    const int ncols = static_cast<int>(minOf<int64_t>(NR, N - n0));
+    packPanel(B, ldb, bIsNK, 0, K, n0, ncols, dst + (n0 / NR) * K * NR);
+  }
+}
+
+/// Packs rows [0, mc) x cols [0, kc) of A (leading dim lda) into MR-row
+/// micro-panels, each kc x MR k-major. Rows past mc in the last micro-panel
+/// are left unset (the kernel for a short tile never reads them).
+static void packA(const float *A, int64_t lda, int64_t mc, int64_t kc,
+                  float *dst) {
+  int64_t i0 = 0;
+  for (; i0 + MR <= mc; i0 += MR, dst += MR * kc) {
+    const float *src[MR];
+    for (int i = 0; i < MR; ++i)
+      src[i] = A + (i0 + i) * lda;
+    for (int64_t k = 0; k < kc; ++k)
+      for (int i = 0; i < MR; ++i)
+        dst[k * MR + i] = src[i][k];
+  }
+  if (i0 < mc) {
+    const int rows = static_cast<int>(mc - i0);
+    for (int i = 0; i < rows; ++i) {
+      const float *s = A + (i0 + i) * lda;
+      for (int64_t k = 0; k < kc; ++k)
+        dst[k * MR + i] = s[k];
+    }
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// Driver
+//===----------------------------------------------------------------------===//
+
+struct Blocking {
+  int64_t mc, kc, nc;
+};
+
+static Blocking normalize(const TxcGemmBlocking &in) {
+  Blocking b;
+  b.kc = in.kc > 0 ? in.kc : VT::kDefaultKc;
+  b.kc = minOf<int64_t>(maxOf<int64_t>(b.kc, 8), kKcMax);
+  b.mc = in.mc > 0 ? in.mc : VT::kDefaultMc;
+  b.mc = minOf<int64_t>(b.mc, (kACap / b.kc) / MR * MR);
+  b.mc = maxOf<int64_t>(b.mc / MR * MR, MR);
+  b.nc = in.nc > 0 ? in.nc : VT::kDefaultNc;
+  b.nc = maxOf<int64_t>(b.nc / NR * NR, NR);
+  return b;
+}
+
+/// One GEMM (one batch item).
+struct Problem {
+  int64_t M, N, K;
+  float alpha;
+  const float *A;
+  int64_t lda;
+  const float *packedB;
+  const float *B;
+  int64_t ldb;
+  bool transB;
+  float *C;
+  int64_t ldc;
+  uint32_t epi;
+  const float *bias;
+  const float *res;
+  int64_t ldr;
+};
+
+/// Computes rows [m0, m1) x columns [n0, n1) of C; n0 is a multiple of NR.
+static void runRegion(const Problem &p, const Blocking &blk, int64_t m0,
+                      int64_t m1, int64_t n0, int64_t n1, float *abuf,
+                      float *bbuf) {
+  if (m0 >= m1 || n0 >= n1)
+    return;
+  const bool smallM = p.M <= kSmallM;
+#ifdef TXC_UK_EXPERIMENT_NO_PACK_A
+  const bool packedA = false;
+#else
+  const bool packedA = !smallM;
+#endif
+  const int64_t K = p.K;
+  int64_t kc = blk.kc;
+  if (smallM && p.packedB)
+    kc = maxOf<int64_t>(K, 1); // stream each panel once, C written once
+  const int64_t mc = packedA ? blk.mc : roundUp(m1 - m0, MR);
+  const bool nonlinear = (p.epi & TXC_EPI_ACT_MASK) != 0;
+
+  if (K == 0) {
+    // C = epilogue(0): run the epilogue on zero tiles.
+    for (int64_t ir = m0; ir < m1; ir += MR) {
+      const int rows = static_cast<int>(minOf<int64_t>(MR, m1 - ir));
+      for (int64_t jr = n0; jr < n1; jr += NR) {
+        const int cols = static_cast<int>(minOf<int64_t>(NR, n1 - jr));
+        TileEpi e{p.alpha, false, p.epi, p.bias ? p.bias + jr : nullptr,
+                  p.res ? p.res + ir * p.ldr + jr : nullptr, p.ldr};
+        kernelFor<false>(rows)(0, p.A, p.lda, bbuf, p.C + ir * p.ldc + jr,
+                               p.ldc, cols, e);
+      }
+    }
+    return;
+  }
+
+  // Balanced M blocks: e.g. 128 rows with mc 126 become 66 + 62, not 126 + 2.
+  const int64_t mblocks = ceilDiv(m1 - m0, mc);
+  const int64_t mcBal = roundUp(ceilDiv(m1 - m0, mblocks), MR);
+  for (int64_t kb = 0; kb < K; kb += kc) {
+    const int64_t kcur = minOf(kc, K - kb);
+    const bool first = kb == 0, last = kb + kcur == K;
+    // Linear epilogues (bias, residual) go into the first K block so that a
+    // residual may alias C; activations need the complete sum.
+    const uint32_t flags = nonlinear ? (last ? p.epi : 0u)
+                                     : (first ? p.epi : 0u);
+    for (int64_t mb = m0; mb < m1; mb += mcBal) {
+      const int64_t mend = minOf(mb + mcBal, m1);
+      if (packedA)
+        packA(p.A + mb * p.lda + kb, p.lda, mend - mb, kcur, abuf);
+      for (int64_t jr = n0; jr < n1; jr += NR) {
+        const int cols = static_cast<int>(minOf<int64_t>(NR, n1 - jr));
+        const float *bp;
+        if (p.packedB) {
+          bp = p.packedB + (jr / NR) * K * NR + kb * NR;
+        } else {
+          packPanel(p.B, p.ldb, p.transB, kb, kcur, jr, cols, bbuf);
+          bp = bbuf;
+        }
+        for (int64_t ir = mb; ir < mend; ir += MR) {
+          const int rows = static_cast<int>(minOf<int64_t>(MR, mend - ir));
+          TileEpi e{p.alpha, !first, flags, p.bias ? p.bias + jr : nullptr,
+                    p.res ? p.res + ir * p.ldr + jr : nullptr, p.ldr};
+          float *c = p.C + ir * p.ldc + jr;
+          if (packedA)
+            kernelFor<true>(rows)(kcur, abuf + (ir - mb) * kcur, MR, bp, c,
+                                  p.ldc, cols, e);
+          else
+            kernelFor<false>(rows)(kcur, p.A + ir * p.lda + kb, p.lda, bp, c,
+                                   p.ldc, cols, e);
+        }
+      }
+    }
+  }
+}
+
+/// Splits T threads into a tm x tn grid over the MR x NR tiles minimizing
+/// the largest per-thread tile count; ties go to splitting N (each thread
+/// then streams its own part of B).
+static void choosePartition(int64_t M, int64_t N, int T, int &tm, int &tn) {
+  const int64_t mt = ceilDiv(M, MR), nt = ceilDiv(N, NR);
+  int64_t best = -1;
+  tm = tn = 1;
+  for (int n = 1; n <= T; ++n) {
+    const int m = T / n;
+    if (n > nt || m > mt)
+      continue;
+    const int64_t cost = ceilDiv(mt, m) * ceilDiv(nt, n);
+    if (best < 0 || cost < best || (cost == best && n > tn)) {
+      best = cost;
+      tm = m;
+      tn = n;
+    }
+  }
+}
+
+struct Job {
+  const TxcGemmArgs *args;
+  Blocking blk;
+  int tm, tn;        // 2D grid within every batch item (splitBatch == false)
+  bool splitBatch;   // tasks take whole batch items
+  int64_t numTasks;
+};
+
+static Problem problemFor(const TxcGemmArgs &a, int64_t b) {
+  Problem p;
+  p.M = a.M;
+  p.N = a.N;
+  p.K = a.K;
+  p.alpha = a.alpha;
+  p.A = a.A + b * a.strideA;
+  p.lda = a.lda;
+  p.packedB = a.packedB ? a.packedB + b * a.strideB : nullptr;
+  p.B = a.B ? a.B + b * a.strideB : nullptr;
+  p.ldb = a.ldb;
+  p.transB = a.transB != 0;
+  p.C = a.C + b * a.strideC;
+  p.ldc = a.ldc;
+  p.epi = a.epilogue;
+  p.bias = (a.epilogue & TXC_EPI_BIAS) ? a.bias : nullptr;
+  p.res = (a.epilogue & TXC_EPI_RESIDUAL) ? a.residual + b * a.strideResidual
+                                          : nullptr;
+  p.ldr = a.ldResidual;
+  return p;
+}
+
+static void runTask(void *arg, int64_t t) {
+  const Job &job = *static_cast<const Job *>(arg);
+  const TxcGemmArgs &a = *job.args;
+  alignas(64) float abuf[kACap];
+  alignas(64) float bbuf[kBCap];
+  if (job.splitBatch) {
+    const int64_t b0 = a.batch * t / job.numTasks;
+    const int64_t b1 = a.batch * (t + 1) / job.numTasks;
+    for (int64_t b = b0; b < b1; ++b)
+      runRegion(problemFor(a, b), job.blk, 0, a.M, 0, a.N, abuf, bbuf);
+    return;
+  }
+  const int64_t mt = ceilDiv(a.M, MR), nt = ceilDiv(a.N, NR);
+  const int64_t im = t / job.tn, in = t % job.tn;
+  const int64_t m0 = minOf(mt * im / job.tm * MR, a.M);
+  const int64_t m1 = minOf(mt * (im + 1) / job.tm * MR, a.M);
+  const int64_t n0 = minOf(nt * in / job.tn * NR, a.N);
+  const int64_t n1 = minOf(nt * (in + 1) / job.tn * NR, a.N);
+  for (int64_t b = 0; b < a.batch; ++b)
+    runRegion(problemFor(a, b), job.blk, m0, m1, n0, n1, abuf, bbuf);
+}
+
+static void sgemm(const TxcGemmArgs &a) {
+  if (a.batch <= 0 || a.M <= 0 || a.N <= 0)
+    return;
+  Job job;
+  job.args = &a;
+  job.blk = normalize(a.blocking);
+  int T = a.parallel && a.parallel->run ? a.parallel->numThreads : 1;
+  const double flops = 2.0 * a.batch * a.M * a.N * (a.K > 0 ? a.K : 1);
+  if (flops < 2.0e5)
+    T = 1;
+  T = maxOf(T, 1);
+  // Whole batch items per task when they divide evenly (or are many);
+  // otherwise every task takes the same 2D region of each item.
+  job.splitBatch = T > 1 && (a.batch % T == 0 || a.batch >= 4 * T);
+  job.tm = job.tn = 1;
+  if (job.splitBatch) {
+    job.numTasks = T;
+  } else {
+    choosePartition(a.M, a.N, T, job.tm, job.tn);
+    job.numTasks = static_cast<int64_t>(job.tm) * job.tn;
+  }
+  if (job.numTasks <= 1) {
+    runTask(&job, 0);
+    return;
+  }
+  a.parallel->run(a.parallel->ctx, job.numTasks, &runTask, &job);
+}
+
+} // namespace TXC_UK_NS
+} // namespace detail
+} // namespace ukernels
+} // namespace txc
+
+/// Defines the extern "C" entry points of GemmAbi.h for one ISA.
+#define TXC_UK_DEFINE_ENTRY_POINTS(isa)                                      \
+  extern "C" int32_t txc_uk_mr_##isa(void) {                                 \
+    return txc::ukernels::detail::isa::MR;                                   \
+  }                                                                          \
+  extern "C" int32_t txc_uk_nr_##isa(void) {                                 \
+    return txc::ukernels::detail::isa::NR;                                   \
+  }                                                                          \
+  extern "C" int64_t txc_uk_packb_size_##isa(int64_t K, int64_t N) {         \
+    using namespace txc::ukernels::detail::isa;                              \
+    return ceilDiv(N, NR) * NR * K;                                          \
+  }                                                                          \
+  extern "C" void txc_uk_packb_##isa(const float *B, int64_t ldb, int64_t K, \
+                                     int64_t N, int32_t bIsNK, float *dst) { \
+    txc::ukernels::detail::isa::packB(B, ldb, K, N, bIsNK != 0, dst);        \
+  }                                                                          \
+  extern "C" void txc_uk_sgemm_##isa(const TxcGemmArgs *args) {              \
+    txc::ukernels::detail::isa::sgemm(*args);                                \
+  }

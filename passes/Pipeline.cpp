@@ -1,0 +1,33 @@
+//===- Pipeline.cpp - The default txc pass pipeline -----------------------===//
+
+#include "passes/Pipeline.h"
+#include "passes/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+namespace txc {
+
+void buildDefaultPipeline(OpPassManager &pm, const PipelineOptions &opts) {
+  OpPassManager &fpm = pm.nest<func::FuncOp>();
+  if (!opts.dims.empty()) {
+    SetDimsOptions o;
+    o.dims = opts.dims;
+    fpm.addPass(createSetDims(o));
+  }
+  fpm.addPass(createCanonicalizerPass());
+  fpm.addPass(createShapeInference());
+  fpm.addPass(createCSEPass());
+  fpm.addPass(createCanonicalizerPass());
+}
+
+void registerAllTxcPasses() {
+  registerTxcPasses(); // generated from Passes.td
+  PassPipelineRegistration<>(
+      "txc-default", "The default txc pipeline (canonicalize, shapes, CSE)",
+      [](OpPassManager &pm) { buildDefaultPipeline(pm, {}); });
+}
+
+} // namespace txc

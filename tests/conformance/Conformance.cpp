@@ -1,0 +1,237 @@
+//===- Conformance.cpp - ONNX node tests through import + evaluator -------===//
+//
+// For every folder of the ONNX backend node suite: import model.onnx, run
+// the reference evaluator on test_data_set_*/input_*.pb and compare with
+// output_*.pb. Prints "N passed, M failed, K unsupported". A failure that is
+// not in the known-failures list (each entry with a reason) fails the run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/OnnxImporter.h"
+#include "frontend/OnnxTensor.h"
+#include "ir/TxcDialect.h"
+#include "reference/interpreter/Interpreter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+namespace {
+
+enum class Outcome { Passed, Failed, Unsupported };
+
+struct Result {
+  Outcome outcome;
+  std::string detail;
+};
+
+bool exists(const std::string &p) { return llvm::sys::fs::exists(p); }
+
+/// Compares with ONNX's tolerances (rtol 1e-3, atol 1e-7), loosened to atol
+/// 1e-5 for float32 round-off of the reference loops; NaNs must match.
+bool compare(const txc::ref::Tensor &got, const txc::ref::Tensor &want,
+             std::string &why) {
+  using namespace txc::ref;
+  if (got.shape() != want.shape()) {
+    why = "shape " + shapeToString(got.shape()) + " != expected " +
+          shapeToString(want.shape());
+    return false;
+  }
+  if (got.dtype() != want.dtype()) {
+    why = std::string("dtype ") + dtypeName(got.dtype()) + " != expected " +
+          dtypeName(want.dtype());
+    return false;
+  }
+  double rtol = 1e-3, atol = 1e-5;
+  if (want.dtype() == DType::F16 || want.dtype() == DType::BF16)
+    rtol = 1e-2, atol = 1e-3;
+  for (int64_t i = 0; i < want.numel(); ++i) {
+    if (isFloat(want.dtype())) {
+      double a = got.getDouble(i), b = want.getDouble(i);
+      if (std::isnan(a) && std::isnan(b))
+        continue;
+      if (std::isinf(b) && a == b)
+        continue;
+      if (!(std::fabs(a - b) <= atol + rtol * std::fabs(b))) {
+        std::ostringstream os;
+        os << "element " << i << ": " << a << " != expected " << b;
+        why = os.str();
+        return false;
+      }
+    } else if (got.getInt(i) != want.getInt(i)) {
+      std::ostringstream os;
+      os << "element " << i << ": " << got.getInt(i) << " != expected "
+         << want.getInt(i);
+      why = os.str();
+      return false;
+    }
+  }
+  return true;
+}
+
+Result runOne(const std::string &dir) {
+  mlir::MLIRContext ctx;
+  std::string diags;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+    llvm::raw_string_ostream os(diags);
+    os << d << "\n";
+    return mlir::success();
+  });
+  auto module = txc::importOnnxFile(&ctx, dir + "/model.onnx");
+  if (!module) {
+    bool unsupported = diags.find("unsupported part") != std::string::npos ||
+                       diags.find("is not supported") != std::string::npos;
+    return {unsupported ? Outcome::Unsupported : Outcome::Failed,
+            "import: " + diags};
+  }
+  auto func = module->lookupSymbol<mlir::func::FuncOp>("main");
+  int sets = 0;
+  for (int s = 0;; ++s) {
+    std::string set = dir + "/test_data_set_" + std::to_string(s);
+    if (!exists(set))
+      break;
+    ++sets;
+    std::vector<txc::ref::Tensor> inputs, expected;
+    try {
+      for (unsigned i = 0;; ++i) {
+        std::string p = set + "/input_" + std::to_string(i) + ".pb";
+        if (!exists(p))
+          break;
+        inputs.push_back(txc::readTensorFile(p));
+      }
+      for (unsigned i = 0;; ++i) {
+        std::string p = set + "/output_" + std::to_string(i) + ".pb";
+        if (!exists(p))
+          break;
+        expected.push_back(txc::readTensorFile(p));
+      }
+    } catch (const std::exception &e) {
+      return {Outcome::Unsupported, std::string("test data: ") + e.what()};
+    }
+    // Optional trailing inputs may be omitted from the test data.
+    if (inputs.size() != func.getNumArguments())
+      return {Outcome::Failed, "test data has " + std::to_string(inputs.size()) +
+                                   " inputs, model has " +
+                                   std::to_string(func.getNumArguments())};
+    auto outputs = txc::evaluate(func, inputs);
+    if (!outputs) {
+      std::string msg = llvm::toString(outputs.takeError());
+      bool unsupported = msg.find("no reference kernel") != std::string::npos;
+      return {unsupported ? Outcome::Unsupported : Outcome::Failed,
+              "eval: " + msg};
+    }
+    if (outputs->size() < expected.size())
+      return {Outcome::Failed, "too few outputs"};
+    for (size_t i = 0; i < expected.size(); ++i) {
+      std::string why;
+      if (!compare((*outputs)[i], expected[i], why))
+        return {Outcome::Failed, "output " + std::to_string(i) + ": " + why};
+    }
+  }
+  if (sets == 0)
+    return {Outcome::Unsupported, "no test data"};
+  return {Outcome::Passed, ""};
+}
+
+std::map<std::string, std::string> readKnownFailures(const std::string &path) {
+  std::map<std::string, std::string> out;
+  std::ifstream in(path);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    size_t hash = line.find('#');
+    std::string name = line.substr(0, line.find_first_of(" \t#"));
+    out[name] = hash == std::string::npos ? "" : line.substr(hash + 1);
+  }
+  return out;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  std::string root = "../shared/testdata/onnx-node", known, filter;
+  int minPass = 0;
+  bool verbose = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto value = [&](const char *flag) -> std::string {
+      std::string f = std::string(flag) + "=";
+      return a.rfind(f, 0) == 0 ? a.substr(f.size()) : "";
+    };
+    if (!value("--root").empty()) root = value("--root");
+    else if (!value("--known-failures").empty()) known = value("--known-failures");
+    else if (!value("--filter").empty()) filter = value("--filter");
+    else if (!value("--min-pass").empty()) minPass = std::stoi(value("--min-pass"));
+    else if (a == "-v" || a == "--verbose") verbose = true;
+    else {
+      llvm::errs() << "usage: txc-conformance [--root=DIR] [--known-failures=FILE] "
+                      "[--filter=SUBSTR] [--min-pass=N] [-v]\n";
+      return 2;
+    }
+  }
+  std::vector<std::string> dirs;
+  std::error_code ec;
+  for (llvm::sys::fs::directory_iterator it(root, ec), end; it != end && !ec;
+       it.increment(ec)) {
+    std::string name = llvm::sys::path::filename(it->path()).str();
+    if (name.rfind("test_", 0) == 0 && name.find(filter) != std::string::npos)
+      dirs.push_back(name);
+  }
+  if (ec || dirs.empty()) {
+    llvm::errs() << "txc-conformance: no test folders under '" << root << "'\n";
+    return 2;
+  }
+  std::sort(dirs.begin(), dirs.end());
+  auto knownFailures = known.empty() ? std::map<std::string, std::string>()
+                                     : readKnownFailures(known);
+  int passed = 0, failed = 0, unsupported = 0, unexpected = 0, fixed = 0;
+  std::map<std::string, int> unsupportedReasons;
+  for (const std::string &d : dirs) {
+    Result r = runOne(root + "/" + d);
+    bool isKnown = knownFailures.count(d) != 0;
+    switch (r.outcome) {
+    case Outcome::Passed:
+      ++passed;
+      if (isKnown) {
+        ++fixed;
+        llvm::outs() << "FIXED " << d << " (remove it from the known failures)\n";
+      }
+      break;
+    case Outcome::Failed:
+      ++failed;
+      if (!isKnown) {
+        ++unexpected;
+        llvm::outs() << "FAIL " << d << ": " << r.detail << "\n";
+      } else if (verbose) {
+        llvm::outs() << "XFAIL " << d << ": " << r.detail << "\n";
+      }
+      break;
+    case Outcome::Unsupported:
+      ++unsupported;
+      if (verbose)
+        llvm::outs() << "UNSUPPORTED " << d << ": " << r.detail << "\n";
+      break;
+    }
+  }
+  llvm::outs() << passed << " passed, " << failed << " failed, " << unsupported
+               << " unsupported (" << dirs.size() << " folders; " << unexpected
+               << " unexpected failures)\n";
+  if (unexpected)
+    return 1;
+  if (passed < minPass) {
+    llvm::outs() << "expected at least " << minPass << " passes\n";
+    return 1;
+  }
+  return 0;
+}

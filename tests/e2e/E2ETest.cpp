@@ -1,0 +1,100 @@
+//===- E2ETest.cpp - Tiny PyTorch models vs PyTorch's outputs -------------===//
+//
+// Each folder of models/ holds a model exported by export_models.py, its
+// inputs and PyTorch's outputs (.npy) and a manifest listing them in order.
+// The reference evaluator must match PyTorch within 1e-4 relative error,
+// measured against the output's largest magnitude (max|got - want| <=
+// 1e-4 * max|want|): both sides round in float32 in different orders, so
+// per-element relative error of values near zero says nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#include "frontend/OnnxImporter.h"
+#include "reference/Npy.h"
+#include "reference/interpreter/Interpreter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+struct Entry {
+  std::string kind, name, file;
+};
+
+std::vector<Entry> readManifest(const std::string &dir) {
+  std::vector<Entry> out;
+  std::ifstream in(dir + "/manifest.txt");
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    std::istringstream ss(line);
+    Entry e;
+    ss >> e.kind >> e.name;
+    // The file name is the last token of the line.
+    e.file = line.substr(line.find_last_of(' ') + 1);
+    out.push_back(e);
+  }
+  return out;
+}
+
+class E2E : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(E2E, ReferenceMatchesPyTorch) {
+  std::string dir = std::string(TXC_E2E_MODELS) + "/" + GetParam();
+  auto manifest = readManifest(dir);
+  ASSERT_FALSE(manifest.empty()) << "no manifest in " << dir;
+  mlir::MLIRContext ctx;
+  std::string diags;
+  mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
+    llvm::raw_string_ostream(diags) << d << "\n";
+    return mlir::success();
+  });
+  auto module = txc::importOnnxFile(&ctx, dir + "/model.onnx");
+  ASSERT_TRUE(module) << diags;
+  auto func = module->lookupSymbol<mlir::func::FuncOp>("main");
+  std::vector<txc::ref::Tensor> inputs, expected;
+  std::vector<std::string> outputNames;
+  for (const Entry &e : manifest) {
+    auto t = txc::ref::readNpy(dir + "/" + e.file);
+    if (e.kind == "input") {
+      inputs.push_back(t);
+    } else {
+      expected.push_back(t);
+      outputNames.push_back(e.name);
+    }
+  }
+  auto outputs = txc::evaluate(func, inputs);
+  ASSERT_TRUE(static_cast<bool>(outputs)) << llvm::toString(outputs.takeError());
+  ASSERT_EQ(outputs->size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto &got = (*outputs)[i], &want = expected[i];
+    ASSERT_EQ(got.shape(), want.shape()) << outputNames[i];
+    double maxAbs = 0, scale = 0;
+    for (int64_t k = 0; k < want.numel(); ++k) {
+      double a = got.getDouble(k), b = want.getDouble(k);
+      ASSERT_FALSE(std::isnan(a)) << outputNames[i] << " element " << k;
+      maxAbs = std::max(maxAbs, std::fabs(a - b));
+      scale = std::max(scale, std::fabs(b));
+    }
+    ASSERT_GT(scale, 0) << outputNames[i] << " is all zeros: a useless test";
+    EXPECT_LE(maxAbs / scale, 1e-4)
+        << outputNames[i] << ": max abs error " << maxAbs << ", scale " << scale;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Models, E2E,
+                         ::testing::Values("bert_tiny_opset14", "bert_tiny_opset17",
+                                           "gpt2_tiny_opset14", "gpt2_tiny_opset17",
+                                           "gpt2_tiny_past_opset14",
+                                           "gpt2_tiny_past_opset17"));
+
+} // namespace

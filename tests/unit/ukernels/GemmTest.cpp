@@ -1,0 +1,412 @@
+//===- GemmTest.cpp - fp32 GEMM micro-kernels vs a double reference ------===//
+//
+// Every ISA path is run when the CPU has it and reported as skipped (with the
+// reason) when it does not.
+//
+// Tolerance. The reference accumulates in double. For an output element with
+// magnitude scale S = |alpha| * sum_k |a_k b_k| + |bias| the kernels' fp32
+// FMA sums differ from it by about sqrt(K) * u * S for random-sign data
+// (u = 2^-24); we allow
+//     tol = (4 sqrt(K) + 16) u S  (x 1.2 through an activation, whose slope is
+//     below 1.2)  +  1e-6 (1 + |pre-activation|)  (erf/exp approximations)
+//     +  4 u |result|  (+ the residual's own magnitude).
+// This is tight enough to catch one dropped or duplicated k term even at
+// K = 4096 (a term is ~S / K > tol).
+//
+//===----------------------------------------------------------------------===//
+#include "ukernels/Gemm.h"
+#include "ThreadPool.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <sstream>
+#include <vector>
+
+using namespace txc::ukernels;
+
+namespace {
+
+constexpr double kU = 1.0 / (1 << 24);
+
+double actRef(uint32_t kind, double x) {
+  switch (kind & TXC_EPI_ACT_MASK) {
+  case kEpiRelu:
+    return x > 0 ? x : 0;
+  case kEpiGeluErf:
+    return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0)));
+  case kEpiGeluTanh:
+    return 0.5 * x *
+           (1.0 + std::tanh(std::sqrt(2.0 / M_PI) * (x + 0.044715 * x * x * x)));
+  case kEpiSilu:
+    return x / (1.0 + std::exp(-x));
+  default:
+    return x;
+  }
+}
+
+std::vector<float> randomVec(size_t n, std::mt19937 &rng, float lo = -1.f,
+                             float hi = 1.f) {
+  std::uniform_real_distribution<float> d(lo, hi);
+  std::vector<float> v(n);
+  for (auto &x : v)
+    x = d(rng);
+  return v;
+}
+
+/// One problem with explicit strides; B(k, n) read through getB.
+struct RefProblem {
+  int64_t M, N, K;
+  float alpha;
+  const float *A;
+  int64_t lda;
+  const float *B;
+  int64_t ldb;
+  bool bIsNK;
+  const float *C; // result to check
+  int64_t ldc;
+  Epilogue epi;
+  const float *residualOrig; // residual values before the call (may alias C)
+};
+
+::testing::AssertionResult checkAgainstRef(const RefProblem &p) {
+  int64_t bad = 0;
+  std::ostringstream first;
+  double worst = 0;
+  for (int64_t m = 0; m < p.M; ++m)
+    for (int64_t n = 0; n < p.N; ++n) {
+      double s = 0, sa = 0;
+      for (int64_t k = 0; k < p.K; ++k) {
+        const double a = p.A[m * p.lda + k];
+        const double b = p.bIsNK ? p.B[n * p.ldb + k] : p.B[k * p.ldb + n];
+        s += a * b;
+        sa += std::fabs(a * b);
+      }
+      double pre = double(p.alpha) * s;
+      double scale = std::fabs(double(p.alpha)) * sa;
+      if (p.epi.kind & kEpiBias) {
+        pre += p.epi.bias[n];
+        scale += std::fabs(p.epi.bias[n]);
+      }
+      const bool hasAct = (p.epi.kind & TXC_EPI_ACT_MASK) != 0;
+      double ref = actRef(p.epi.kind, pre);
+      double tol = (4.0 * std::sqrt(double(p.K)) + 16.0) * kU * scale *
+                   (hasAct ? 1.2 : 1.0);
+      if (hasAct)
+        tol += 1e-6 * (1.0 + std::fabs(pre));
+      if (p.epi.kind & kEpiResidual) {
+        const double r = p.residualOrig[m * p.epi.ldResidual + n];
+        ref += r;
+        tol += 4 * kU * std::fabs(r);
+      }
+      tol += 4 * kU * std::fabs(ref) + 1e-30;
+      const double got = p.C[m * p.ldc + n];
+      const double err = std::fabs(got - ref);
+      if (!(err <= tol)) { // also catches NaN
+        if (bad == 0)
+          first << "first mismatch at (m=" << m << ", n=" << n
+                << "): got " << got << ", want " << ref << ", |err| " << err
+                << " > tol " << tol;
+        ++bad;
+      }
+      worst = std::max(worst, tol > 0 ? err / tol : 0.0);
+    }
+  if (bad == 0)
+    return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure()
+         << bad << " of " << p.M * p.N << " elements wrong; " << first.str();
+}
+
+std::string shapeStr(int64_t M, int64_t N, int64_t K, bool nk, uint32_t epi) {
+  std::ostringstream os;
+  os << "M=" << M << " N=" << N << " K=" << K << (nk ? " B=[N,K]" : " B=[K,N]")
+     << " epilogue=" << epilogueName(epi);
+  return os.str();
+}
+
+const uint32_t kAllEpilogues[] = {
+    kEpiNone,
+    kEpiBias,
+    kEpiResidual,
+    kEpiRelu,
+    kEpiGeluErf,
+    kEpiGeluTanh,
+    kEpiSilu,
+    kEpiBias | kEpiRelu,
+    kEpiBias | kEpiGeluErf,
+    kEpiBias | kEpiGeluTanh,
+    kEpiBias | kEpiSilu,
+    kEpiBias | kEpiResidual,
+    kEpiBias | kEpiGeluErf | kEpiResidual,
+};
+
+class GemmIsa : public ::testing::TestWithParam<Isa> {
+protected:
+  void SetUp() override {
+    if (!isaSupported(GetParam()))
+      GTEST_SKIP() << "this CPU/OS lacks " << isaName(GetParam())
+                   << " (cpuid feature bits or xgetbv register state)";
+    cfg_ = makeGemmConfig(GetParam(), detectCaches());
+    shape_ = kernelShape(GetParam());
+  }
+
+  /// Runs gemmPacked on a fresh random problem and checks it.
+  void runPacked(int64_t M, int64_t N, int64_t K, bool nk, uint32_t epi,
+                 float alpha = 1.0f, const TxcParallel *par = nullptr,
+                 const GemmConfig *cfgOverride = nullptr, int64_t padA = 3,
+                 int64_t padC = 5) {
+    SCOPED_TRACE(shapeStr(M, N, K, nk, epi));
+    std::mt19937 rng(static_cast<unsigned>(M * 7919 + N * 104729 + K * 31 +
+                                           epi));
+    const int64_t lda = K + padA, ldc = N + padC;
+    auto A = randomVec(size_t(std::max<int64_t>(M * lda, 1)), rng);
+    auto B = randomVec(size_t(std::max<int64_t>(K * N, 1)), rng);
+    auto bias = randomVec(size_t(N), rng);
+    auto res = randomVec(size_t(M * (N + 2)), rng);
+    std::vector<float> C(size_t(M * ldc), std::nanf(""));
+    const GemmConfig &cfg = cfgOverride ? *cfgOverride : cfg_;
+    PackedB pb = PackedB::pack(cfg.isa, B.data(), K, N, nk);
+    Epilogue e;
+    e.kind = epi;
+    e.bias = bias.data();
+    e.residual = res.data();
+    e.ldResidual = N + 2;
+    gemmPacked(cfg, M, N, K, alpha, A.data(), lda, pb, C.data(), ldc, e, par);
+    RefProblem rp{M, N, K, alpha, A.data(), lda, B.data(), nk ? K : N, nk,
+                  C.data(), ldc, e, res.data()};
+    EXPECT_TRUE(checkAgainstRef(rp));
+    // Padding columns of C are untouched.
+    for (int64_t m = 0; m < M; ++m)
+      for (int64_t n = N; n < ldc; ++n)
+        ASSERT_TRUE(std::isnan(C[m * ldc + n])) << "wrote past N at m=" << m;
+  }
+
+  GemmConfig cfg_;
+  KernelShape shape_{};
+};
+
+TEST_P(GemmIsa, ReportsShape) {
+  EXPECT_GE(shape_.mr, 1);
+  EXPECT_GE(shape_.nr, 1);
+  EXPECT_EQ(packedBSize(GetParam(), 10, 1), 10 * shape_.nr);
+  std::cout << "[ isa      ] " << isaName(GetParam()) << " tile " << shape_.mr
+            << "x" << shape_.nr << " blocking mc=" << cfg_.blocking.mc
+            << " kc=" << cfg_.blocking.kc << " nc=" << cfg_.blocking.nc
+            << "\n";
+}
+
+/// Every combination of M and N tails around the tile size, both weight
+/// layouts, K across a block boundary.
+TEST_P(GemmIsa, TileTails) {
+  const int mr = shape_.mr, nr = shape_.nr;
+  std::vector<int64_t> Ms = {1, 2, 3, int64_t(mr) - 1, mr, mr + 1, 2 * mr + 3};
+  std::vector<int64_t> Ns = {1, 5, int64_t(nr) - 1, nr, nr + 1, 2 * nr + 7};
+  for (auto &v : Ms)
+    v = std::max<int64_t>(v, 1);
+  for (auto &v : Ns)
+    v = std::max<int64_t>(v, 1);
+  for (int64_t M : Ms)
+    for (int64_t N : Ns)
+      for (bool nk : {false, true})
+        runPacked(M, N, 19, nk, kEpiNone);
+}
+
+TEST_P(GemmIsa, PrimesAndOnes) {
+  const int64_t shapes[][3] = {{1, 1, 1},   {1, 13, 1},   {7, 1, 1},
+                               {13, 17, 1}, {1, 1, 97},   {17, 19, 23},
+                               {37, 41, 43}, {53, 29, 257}, {97, 101, 3},
+                               {2, 131, 61}, {131, 2, 67}, {5, 3, 0}};
+  for (const auto &s : shapes)
+    for (bool nk : {false, true})
+      runPacked(s[0], s[1], s[2], nk, nk ? kEpiBias | kEpiGeluErf : kEpiNone);
+}
+
+TEST_P(GemmIsa, EveryEpilogue) {
+  for (uint32_t epi : kAllEpilogues)
+    for (bool nk : {false, true}) {
+      runPacked(29, 45, 71, nk, epi, 0.75f);           // one K block
+      runPacked(11, 37, 600, nk, epi);                 // small-M path, KC=K
+    }
+}
+
+TEST_P(GemmIsa, LargeKAcrossBlocks) {
+  // K = 4096 spans many KC blocks for M > 16; small M streams with KC = K.
+  runPacked(37, 53, 4096, false, kEpiBias | kEpiGeluTanh);
+  runPacked(3, 70, 4096, true, kEpiBias | kEpiResidual);
+  runPacked(20, 33, 1025, true, kEpiSilu, -1.5f);
+}
+
+TEST_P(GemmIsa, SmallBlockingExercisesEveryLoop) {
+  // Tiny blocks so that mb, nb and kb loops all iterate on small shapes.
+  GemmConfig tiny = cfg_;
+  tiny.blocking = {shape_.mr, 8, shape_.nr};
+  for (uint32_t epi : {uint32_t(kEpiNone), kEpiBias | kEpiGeluErf,
+                       kEpiBias | kEpiResidual})
+    for (bool nk : {false, true})
+      runPacked(3 * shape_.mr + 2, 3 * shape_.nr + 3, 29, nk, epi, 1.0f,
+                nullptr, &tiny);
+  GemmConfig odd = cfg_;
+  odd.blocking = {2 * shape_.mr, 40, 2 * shape_.nr};
+  runPacked(200, 150, 130, false, kEpiBias | kEpiRelu, 1.0f, nullptr, &odd);
+}
+
+TEST_P(GemmIsa, InPlaceResidual) {
+  // residual == C, several K blocks: linear epilogues go into the first block.
+  const int64_t M = 33, N = 47, K = 700;
+  std::mt19937 rng(7);
+  auto A = randomVec(size_t(M * K), rng);
+  auto B = randomVec(size_t(K * N), rng);
+  auto bias = randomVec(size_t(N), rng);
+  auto C = randomVec(size_t(M * N), rng);
+  const auto residual = C;
+  GemmConfig cfg = cfg_;
+  cfg.blocking.kc = 128;
+  PackedB pb = PackedB::pack(cfg.isa, B.data(), K, N, false);
+  Epilogue e = Epilogue::biasResidual(bias.data(), C.data(), N);
+  gemmPacked(cfg, M, N, K, 1.0f, A.data(), K, pb, C.data(), N, e);
+  Epilogue er = e;
+  RefProblem rp{M, N, K, 1.0f, A.data(), K, B.data(), N, false,
+                C.data(), N, er, residual.data()};
+  EXPECT_TRUE(checkAgainstRef(rp));
+}
+
+TEST_P(GemmIsa, ThreadsGiveIdenticalResults) {
+  txc::ThreadPool pool2(2), pool3(3);
+  TxcParallel p2{&pool2, pool2.numThreads(), &txc::ThreadPool::runTasks};
+  TxcParallel p3{&pool3, pool3.numThreads(), &txc::ThreadPool::runTasks};
+  const int64_t shapes[][3] = {{1, 333, 128}, {5, 77, 64}, {64, 200, 96},
+                               {97, 31, 50}, {130, 257, 300}};
+  for (const auto &s : shapes) {
+    const int64_t M = s[0], N = s[1], K = s[2];
+    SCOPED_TRACE(shapeStr(M, N, K, false, kEpiBias | kEpiGeluErf));
+    std::mt19937 rng(11);
+    auto A = randomVec(size_t(M * K), rng);
+    auto B = randomVec(size_t(K * N), rng);
+    auto bias = randomVec(size_t(N), rng);
+    PackedB pb = PackedB::pack(cfg_.isa, B.data(), K, N, false);
+    Epilogue e = Epilogue::withBias(bias.data(), kEpiGeluErf);
+    std::vector<float> c1(size_t(M * N)), c2(c1.size()), c3(c1.size());
+    gemmPacked(cfg_, M, N, K, 1.0f, A.data(), K, pb, c1.data(), N, e);
+    gemmPacked(cfg_, M, N, K, 1.0f, A.data(), K, pb, c2.data(), N, e, &p2);
+    gemmPacked(cfg_, M, N, K, 1.0f, A.data(), K, pb, c3.data(), N, e, &p3);
+    EXPECT_EQ(0, std::memcmp(c1.data(), c2.data(), c1.size() * 4));
+    EXPECT_EQ(0, std::memcmp(c1.data(), c3.data(), c1.size() * 4));
+    RefProblem rp{M, N, K, 1.0f, A.data(), K, B.data(), N, false,
+                  c2.data(), N, e, nullptr};
+    EXPECT_TRUE(checkAgainstRef(rp));
+  }
+}
+
+/// Run-time B: batched, strided (padded leading dims and batch strides),
+/// transposed or not, serial and threaded (batch split and 2D split).
+TEST_P(GemmIsa, BatchedRuntimeB) {
+  txc::ThreadPool pool(2);
+  TxcParallel par{&pool, pool.numThreads(), &txc::ThreadPool::runTasks};
+  struct Case {
+    int64_t batch, M, N, K;
+    bool transB;
+    uint32_t epi;
+    float alpha;
+  };
+  const Case cases[] = {
+      {3, 17, 29, 64, true, kEpiNone, 0.125f},   // Q x K^T, scaled
+      {3, 17, 64, 29, false, kEpiNone, 1.0f},    // P x V
+      {1, 67, 67, 64, true, kEpiResidual, 0.125f}, // + additive mask
+      {2, 1, 45, 600, false, kEpiBias | kEpiSilu, 1.0f},
+      {5, 40, 33, 7, true, kEpiBias | kEpiGeluErf, 1.0f},
+      {4, 1, 1, 1, false, kEpiNone, 2.0f},
+      {1, 70, 90, 700, false, kEpiRelu, 1.0f}, // K over several blocks
+  };
+  for (const Case &c : cases)
+    for (const TxcParallel *pp : {(const TxcParallel *)nullptr,
+                                  (const TxcParallel *)&par}) {
+      SCOPED_TRACE(shapeStr(c.M, c.N, c.K, c.transB, c.epi) +
+                   " batch=" + std::to_string(c.batch) +
+                   (pp ? " threads=2" : " threads=1"));
+      std::mt19937 rng(unsigned(c.M * 13 + c.N * 17 + c.K + c.batch));
+      const int64_t lda = c.K + 4, ldb = (c.transB ? c.K : c.N) + 3,
+                    ldc = c.N + 2, ldr = c.N + 1;
+      const int64_t sA = c.M * lda + 5;
+      const int64_t sB = (c.transB ? c.N : c.K) * ldb + 7;
+      const int64_t sC = c.M * ldc + 1, sR = c.M * ldr + 3;
+      auto A = randomVec(size_t(c.batch * sA), rng);
+      auto B = randomVec(size_t(c.batch * sB), rng);
+      auto bias = randomVec(size_t(c.N), rng);
+      auto R = randomVec(size_t(c.batch * sR), rng);
+      std::vector<float> C(size_t(c.batch * sC), std::nanf(""));
+      Epilogue e;
+      e.kind = c.epi;
+      e.bias = bias.data();
+      e.residual = R.data();
+      e.ldResidual = ldr;
+      e.residualBatchStride = sR;
+      gemmBatched(cfg_, c.batch, c.M, c.N, c.K, c.alpha, A.data(), lda, sA,
+                  B.data(), ldb, sB, c.transB, C.data(), ldc, sC, e, pp);
+      for (int64_t b = 0; b < c.batch; ++b) {
+        Epilogue eb = e;
+        eb.residual = R.data() + b * sR;
+        RefProblem rp{c.M, c.N, c.K, c.alpha, A.data() + b * sA, lda,
+                      B.data() + b * sB, ldb, c.transB, C.data() + b * sC,
+                      ldc, eb, R.data() + b * sR};
+        EXPECT_TRUE(checkAgainstRef(rp)) << "batch item " << b;
+      }
+    }
+}
+
+TEST_P(GemmIsa, PackedLeadingDimension) {
+  // Weight stored inside a wider matrix (ldb > N or > K).
+  const int64_t K = 40, N = 21;
+  std::mt19937 rng(3);
+  auto big = randomVec(size_t(K * 64), rng);
+  auto A = randomVec(size_t(9 * K), rng);
+  for (bool nk : {false, true}) {
+    const int64_t ldb = 64;
+    PackedB pb = PackedB::pack(cfg_.isa, big.data(), K, N, nk, ldb);
+    std::vector<float> C(size_t(9 * N));
+    gemmPacked(cfg_, 9, N, K, 1.0f, A.data(), K, pb, C.data(), N);
+    RefProblem rp{9, N, K, 1.0f, A.data(), K, big.data(), ldb, nk,
+                  C.data(), N, Epilogue(), nullptr};
+    EXPECT_TRUE(checkAgainstRef(rp)) << (nk ? "[N,K]" : "[K,N]");
+  }
+}
+
+TEST_P(GemmIsa, RejectsMisuse) {
+  std::vector<float> B(16, 1.0f), A(16, 1.0f), C(16);
+  PackedB pb = PackedB::pack(cfg_.isa, B.data(), 4, 4, false);
+  Epilogue e;
+  e.kind = kEpiBias; // no bias pointer
+  EXPECT_THROW(gemmPacked(cfg_, 4, 4, 4, 1.f, A.data(), 4, pb, C.data(), 4, e),
+               std::invalid_argument);
+  e.kind = kEpiRelu | kEpiSilu;
+  EXPECT_THROW(gemmPacked(cfg_, 4, 4, 4, 1.f, A.data(), 4, pb, C.data(), 4, e),
+               std::invalid_argument);
+  EXPECT_THROW(gemmPacked(cfg_, 4, 4, 3, 1.f, A.data(), 4, pb, C.data(), 4),
+               std::invalid_argument);
+}
+
+INSTANTIATE_TEST_SUITE_P(AllIsas, GemmIsa,
+                         ::testing::Values(Isa::Portable, Isa::Avx2,
+                                           Isa::Avx512),
+                         [](const ::testing::TestParamInfo<Isa> &info) {
+                           return std::string(isaName(info.param));
+                         });
+
+TEST(Cpu, DetectionIsSane) {
+  const Isa best = detectIsa();
+  EXPECT_TRUE(isaSupported(best));
+  EXPECT_TRUE(isaSupported(Isa::Portable));
+  const CacheInfo c = detectCaches();
+  EXPECT_GE(c.l1d, 8 * 1024);
+  EXPECT_GE(c.l2, c.l1d);
+  EXPECT_GE(c.l3, c.l2);
+  std::cout << "[ cpu      ] best isa " << isaName(best) << ", L1d " << c.l1d
+            << " L2 " << c.l2 << " L3 " << c.l3 << "\n";
+  const GemmConfig g = hostGemmConfig();
+  EXPECT_EQ(g.blocking.mc % kernelShape(g.isa).mr, 0);
+  EXPECT_GT(g.blocking.kc, 0);
+}
+
+} // namespace

@@ -1,0 +1,227 @@
+//===- RunCommand.cpp - txc run -------------------------------------------===//
+
+#include "Commands.h"
+
+#include "ir/Dims.h"
+#include "reference/Npy.h"
+#include "reference/interpreter/Interpreter.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <random>
+
+namespace txc::tool {
+
+/// Seeded random data: floats in [-1, 1), integers in [0, 10), bools.
+static ref::Tensor randomTensor(ref::DType dt, const ref::Shape &shape,
+                                std::mt19937_64 &rng) {
+  ref::Tensor t(dt, shape);
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int64_t> integer(0, 9);
+  for (int64_t i = 0; i < t.numel(); ++i) {
+    if (ref::isFloat(dt))
+      t.setDouble(i, real(rng));
+    else if (dt == ref::DType::Bool)
+      t.setInt(i, integer(rng) % 2);
+    else
+      t.setInt(i, integer(rng));
+  }
+  return t;
+}
+
+static std::string fileNameFor(const std::string &name) {
+  std::string s = name;
+  for (char &c : s)
+    if (c == '/' || c == '\\' || c == ':' || c == ' ')
+      c = '_';
+  return s;
+}
+
+static void printSummary(const std::string &name, const ref::Tensor &t, int count) {
+  llvm::outs() << name << ": " << ref::dtypeName(t.dtype()) << " "
+               << ref::shapeToString(t.shape());
+  int64_t n = std::min<int64_t>(t.numel(), count);
+  if (n > 0) {
+    llvm::outs() << " [";
+    for (int64_t i = 0; i < n; ++i) {
+      if (i)
+        llvm::outs() << ", ";
+      if (ref::isFloat(t.dtype()))
+        llvm::outs() << llvm::format("%.6g", t.getDouble(i));
+      else
+        llvm::outs() << t.getInt(i);
+    }
+    llvm::outs() << (t.numel() > n ? ", ...]" : "]");
+  }
+  llvm::outs() << "\n";
+}
+
+int runRun(int argc, char **argv) {
+  Args args;
+  std::string error;
+  if (!parseArgs(argc, argv, 2, {"input", "output-dir", "dim", "seed", "print"},
+                 {"help", "reference"}, args, error)) {
+    llvm::errs() << "txc run: " << error << "\n";
+    return kUsage;
+  }
+  if (args.has("help")) {
+    llvm::outs() << R"(Usage: txc run --reference <model.onnx|model.mlir> [options]
+
+Runs the model with the reference evaluator and writes one .npy per output,
+named after the output. Inputs not given get seeded random data of the right
+dtype and shape (floats in [-1, 1), integers in [0, 10)); their symbolic dims
+must then be fixed with --dim.
+
+Options:
+  --reference              use the reference evaluator (required for now:
+                           compiled artifacts come with code generation)
+  --input <name>=<file.npy>  an input tensor (repeatable)
+  --output-dir <dir>       where to write <output name>.npy files
+  --dim <name>=<value>     size of a named dim for generated inputs
+  --seed <n>               seed of generated inputs (default 0)
+  --print <n>              values of each output to print (default 8)
+)";
+    return kOk;
+  }
+  if (args.positional.size() != 1) {
+    llvm::errs() << "txc run: expected exactly one model file\n";
+    return kUsage;
+  }
+  if (!args.has("reference")) {
+    llvm::errs() << "txc run: running compiled artifacts is not available yet; "
+                    "pass --reference to use the reference evaluator\n";
+    return kUsage;
+  }
+  std::map<std::string, std::string> inputFiles;
+  for (const std::string &s : args.getAll("input")) {
+    size_t eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) {
+      llvm::errs() << "txc run: --input expects name=file.npy, got '" << s << "'\n";
+      return kUsage;
+    }
+    inputFiles[s.substr(0, eq)] = s.substr(eq + 1);
+  }
+  llvm::StringMap<int64_t> dims;
+  for (const std::string &s : args.getAll("dim")) {
+    auto [name, value] = llvm::StringRef(s).split('=');
+    int64_t v;
+    if (name.empty() || value.getAsInteger(10, v) || v < 0) {
+      llvm::errs() << "txc run: --dim expects name=non-negative-integer, got '"
+                   << s << "'\n";
+      return kUsage;
+    }
+    dims[name] = v;
+  }
+  uint64_t seed = 0;
+  if (args.has("seed") && llvm::StringRef(args.get("seed")).getAsInteger(10, seed)) {
+    llvm::errs() << "txc run: --seed expects an integer\n";
+    return kUsage;
+  }
+  int printCount = 8;
+  if (args.has("print") && llvm::StringRef(args.get("print")).getAsInteger(10, printCount)) {
+    llvm::errs() << "txc run: --print expects an integer\n";
+    return kUsage;
+  }
+
+  mlir::MLIRContext ctx;
+  auto diag = installDiagnosticHandler(ctx);
+  auto module = loadModel(ctx, args.positional[0]);
+  if (!module)
+    return kBadInput;
+  auto func = module->lookupSymbol<mlir::func::FuncOp>("main");
+  if (!func) {
+    llvm::errs() << "txc run: the module has no function @main\n";
+    return kBadInput;
+  }
+
+  std::mt19937_64 rng(seed);
+  std::vector<ref::Tensor> inputs;
+  std::vector<std::string> missingDims;
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    auto nameAttr = func.getArgAttrOfType<mlir::StringAttr>(i, "txc.name");
+    std::string name = nameAttr ? nameAttr.str() : "arg" + std::to_string(i);
+    auto it = inputFiles.find(name);
+    if (it != inputFiles.end()) {
+      try {
+        inputs.push_back(ref::readNpy(it->second));
+      } catch (const std::exception &e) {
+        llvm::errs() << "txc run: input '" << name << "': " << e.what() << "\n";
+        return kBadInput;
+      }
+      inputFiles.erase(it);
+      continue;
+    }
+    auto type = llvm::dyn_cast<mlir::RankedTensorType>(func.getArgument(i).getType());
+    if (!type) {
+      llvm::errs() << "txc run: input '" << name
+                   << "' has an unknown rank; pass it with --input\n";
+      return kBadInput;
+    }
+    auto dt = dtypeOf(type.getElementType());
+    if (!dt) {
+      llvm::errs() << "txc run: input '" << name << "': "
+                   << llvm::toString(dt.takeError()) << "\n";
+      return kBadInput;
+    }
+    ref::Shape shape;
+    for (const Dim &d : getDims(type)) {
+      if (d.isStatic()) {
+        shape.push_back(d.size);
+      } else if (d.isNamed() && dims.count(d.name.getValue())) {
+        shape.push_back(dims[d.name.getValue()]);
+      } else {
+        missingDims.push_back("input '" + name + "' dim " + dimToString(d));
+        shape.push_back(1);
+      }
+    }
+    inputs.push_back(randomTensor(*dt, shape, rng));
+  }
+  if (!missingDims.empty()) {
+    llvm::errs() << "txc run: cannot generate inputs without the size of:\n";
+    for (auto &m : missingDims)
+      llvm::errs() << "  " << m << "\n";
+    llvm::errs() << "pass --dim <name>=<value> (or the input with --input)\n";
+    return kBadInput;
+  }
+  for (auto &kv : inputFiles) {
+    llvm::errs() << "txc run: the model has no input named '" << kv.first << "'\n";
+    return kBadInput;
+  }
+
+  auto outputs = evaluate(func, inputs);
+  if (!outputs) {
+    llvm::errs() << "txc run: " << llvm::toString(outputs.takeError()) << "\n";
+    return kBadInput;
+  }
+  std::string outDir = args.get("output-dir");
+  if (!outDir.empty())
+    if (auto ec = llvm::sys::fs::create_directories(outDir)) {
+      llvm::errs() << "txc run: cannot create '" << outDir << "': " << ec.message() << "\n";
+      return kBadInput;
+    }
+  for (auto [i, t] : llvm::enumerate(*outputs)) {
+    auto nameAttr = func.getResultAttrOfType<mlir::StringAttr>(i, "txc.name");
+    std::string name = nameAttr ? nameAttr.str() : "output" + std::to_string(i);
+    printSummary(name, t, printCount);
+    if (!outDir.empty()) {
+      llvm::SmallString<256> path(outDir);
+      llvm::sys::path::append(path, fileNameFor(name) + ".npy");
+      try {
+        ref::writeNpy(std::string(path), t);
+      } catch (const std::exception &e) {
+        llvm::errs() << "txc run: " << e.what() << "\n";
+        return kBadInput;
+      }
+    }
+  }
+  return kOk;
+}
+
+} // namespace txc::tool
