@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/OnnxImporter.h"
+#include "frontend/LeanModelReader.h"
 #include "frontend/OnnxTensor.h"
 #include "ir/Dims.h"
 #include "ir/TxcDialect.h"
@@ -20,12 +21,6 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
-
-#include <google/protobuf/io/coded_stream.h>
-#include <google/protobuf/io/zero_copy_stream_impl.h>
-
-#include <fcntl.h>
-#include <unistd.h>
 
 #include <map>
 
@@ -171,9 +166,10 @@ namespace {
 
 class Importer {
 public:
-  Importer(MLIRContext *ctx, onnx::ModelProto &model, std::string path,
-           const ImportOptions &opts)
-      : ctx(ctx), builder(ctx), model(model), path(std::move(path)), opts(opts) {}
+  Importer(MLIRContext *ctx, onnx::ModelProto &model, const LeanModel &lean,
+           std::string path, const ImportOptions &opts)
+      : ctx(ctx), builder(ctx), model(model), lean(lean), path(std::move(path)),
+        opts(opts) {}
 
   OwningOpRef<ModuleOp> run();
 
@@ -194,6 +190,7 @@ private:
   MLIRContext *ctx;
   OpBuilder builder;
   onnx::ModelProto &model;
+  const LeanModel &lean;
   std::string path;
   ImportOptions opts;
   int64_t opset = 0;
@@ -627,8 +624,11 @@ OwningOpRef<ModuleOp> Importer::run() {
 
   TensorReadContext rc{llvm::sys::path::parent_path(path).str(),
                        opts.resourceThreshold};
-  for (auto &init : *model.mutable_graph()->mutable_initializer()) {
+  for (auto [index, init] :
+       llvm::enumerate(*model.mutable_graph()->mutable_initializer())) {
     std::string err;
+    rc.lean = &lean;
+    rc.raw = &lean.rawData(index);
     Location loc = NameLoc::get(builder.getStringAttr(init.name()));
     ElementsAttr e = convertTensor(ctx, init, rc, err);
     if (!e) {
@@ -668,31 +668,18 @@ OwningOpRef<ModuleOp> importOnnxFile(MLIRContext *ctx, const std::string &path,
                                      const ImportOptions &opts) {
   ctx->loadDialect<TxcDialect, func::FuncDialect>();
   Location loc = FileLineColLoc::get(ctx, path, 0, 0);
-  int fd = ::open(path.c_str(), O_RDONLY);
-  if (fd < 0) {
-    emitError(loc) << "cannot open '" << path << "'";
-    return nullptr;
-  }
   onnx::ModelProto model;
-  bool parsed;
-  {
-    google::protobuf::io::FileInputStream raw(fd);
-    google::protobuf::io::CodedInputStream coded(&raw);
-    coded.SetTotalBytesLimit(INT_MAX);
-    parsed = model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
-  }
-  ::close(fd);
-  if (!parsed) {
-    emitError(loc) << "'" << path
-                   << "' is not a valid ONNX model (protobuf parse failed; is "
-                      "the file truncated or not an .onnx file?)";
+  std::string error;
+  std::unique_ptr<LeanModel> lean = LeanModel::open(path, model, error);
+  if (!lean) {
+    emitError(loc) << error;
     return nullptr;
   }
   if (!model.has_graph()) {
     emitError(loc) << "'" << path << "' has no graph";
     return nullptr;
   }
-  Importer importer(ctx, model, path, opts);
+  Importer importer(ctx, model, *lean, path, opts);
   return importer.run();
 }
 

@@ -1,6 +1,7 @@
 //===- OnnxTensor.cpp - ONNX TensorProto conversion -----------------------===//
 
 #include "frontend/OnnxTensor.h"
+#include "frontend/LeanModelReader.h"
 #include "ir/TxcDialect.h"
 
 #include "onnx/onnx_pb.h"
@@ -135,6 +136,35 @@ ElementsAttr convertTensor(MLIRContext *ctx, onnx::TensorProto &t,
   int64_t n = ref::numElements(shape);
   Type elem = elementTypeFromOnnx(ctx, t.data_type());
   auto type = RankedTensorType::get(shape, elem);
+
+  size_t byteSize = static_cast<size_t>(n) * ref::dtypeSize(dt);
+  if (rc.raw && rc.raw->present) {
+    // raw_data left in the file by LeanModel: read it once into a 64-byte
+    // aligned buffer that the blob (or, for small tensors, this function)
+    // owns.
+    if (rc.raw->length != byteSize) {
+      error = "raw_data has " + std::to_string(rc.raw->length) +
+              " bytes, expected " + std::to_string(byteSize);
+      return {};
+    }
+    char *buf = static_cast<char *>(
+        ::operator new(std::max<size_t>(byteSize, 1), std::align_val_t(64)));
+    if (!rc.lean->read(rc.raw->offset, byteSize, buf)) {
+      ::operator delete(buf, std::align_val_t(64));
+      error = "cannot read the tensor's data from the model file";
+      return {};
+    }
+    if (n > rc.resourceThreshold && dt != ref::DType::Bool) {
+      AsmResourceBlob blob = UnmanagedAsmResourceBlob::allocateWithAlign(
+          ArrayRef<char>(buf, byteSize), 64, [](void *p, size_t, size_t) {
+            ::operator delete(p, std::align_val_t(64));
+          });
+      std::string name = t.name().empty() ? "weight" : t.name();
+      return DenseResourceElementsAttr::get(type, name, std::move(blob));
+    }
+    t.set_raw_data(buf, byteSize); // small: fall through to a dense attr
+    ::operator delete(buf, std::align_val_t(64));
+  }
 
   if (n > rc.resourceThreshold && dt != ref::DType::Bool) {
     // Move raw_data into the blob when it is already in the right layout.

@@ -13,6 +13,8 @@ class TensorProto;
 }
 
 namespace txc {
+class LeanModel;
+struct RawDataRange;
 
 /// Where external data files are looked up (the model's directory).
 struct TensorReadContext {
@@ -20,6 +22,9 @@ struct TensorReadContext {
   /// Tensors with more elements than this become dense_resource blobs
   /// (held once, not uniqued, elided in dumps); smaller ones dense attrs.
   int64_t resourceThreshold = 64;
+  /// For initializers read by LeanModel: where their raw_data lies.
+  const LeanModel *lean = nullptr;
+  const RawDataRange *raw = nullptr;
 };
 
 /// Converts a TensorProto (raw_data, typed fields or external data) to an

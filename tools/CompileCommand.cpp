@@ -2,7 +2,12 @@
 
 #include "Commands.h"
 
+#include "ir/TxcDialect.h"
 #include "passes/Pipeline.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <map>
 
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Pass/Pass.h"
@@ -39,10 +44,42 @@ static int writeModule(mlir::ModuleOp module, const Args &args) {
   return kOk;
 }
 
+/// `txc import --summary`: op counts and weight bytes instead of the IR.
+static void printSummary(mlir::ModuleOp module) {
+  std::map<std::string, int> ops;
+  int64_t weightBytes = 0, weights = 0;
+  module.walk([&](mlir::Operation *op) {
+    if (llvm::isa<mlir::ModuleOp, mlir::func::FuncOp, mlir::func::ReturnOp>(op))
+      return;
+    ops[op->getName().getStringRef().str()]++;
+    if (auto c = llvm::dyn_cast<ConstantOp>(op)) {
+      auto t = llvm::cast<mlir::ShapedType>(c.getValue().getType());
+      weightBytes += t.getNumElements() *
+                     std::max<int64_t>(1, t.getElementTypeBitWidth() / 8);
+      ++weights;
+    }
+  });
+  for (auto func : module.getOps<mlir::func::FuncOp>()) {
+    llvm::outs() << "function @" << func.getName() << ": "
+                 << func.getNumArguments() << " inputs, "
+                 << func.getNumResults() << " outputs\n";
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      llvm::outs() << "  input  " << func.getArgAttrOfType<mlir::StringAttr>(i, "txc.name")
+                   << ": " << func.getArgument(i).getType() << "\n";
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      llvm::outs() << "  output " << func.getResultAttrOfType<mlir::StringAttr>(i, "txc.name")
+                   << ": " << func.getResultTypes()[i] << "\n";
+  }
+  llvm::outs() << "constants: " << weights << " (" << weightBytes << " bytes)\n";
+  for (auto &kv : ops)
+    llvm::outs() << "  " << kv.first << ": " << kv.second << "\n";
+}
+
 int runImport(int argc, char **argv) {
   Args args;
   std::string error;
-  if (!parseArgs(argc, argv, 2, {"o"}, {"help", "print-weights", "print-locations"},
+  if (!parseArgs(argc, argv, 2, {"o"},
+                 {"help", "print-weights", "print-locations", "summary"},
                  args, error)) {
     llvm::errs() << "txc import: " << error << "\n";
     return kUsage;
@@ -56,6 +93,7 @@ Options:
   -o <file>          write the IR to <file> (default: stdout)
   --print-weights    print weights in full (default: large ones are elided)
   --print-locations  print op locations (ONNX node names)
+  --summary          print inputs, outputs, op counts and weight bytes only
 )";
     return kOk;
   }
@@ -68,6 +106,10 @@ Options:
   auto module = loadModel(ctx, args.positional[0]);
   if (!module)
     return kBadInput;
+  if (args.has("summary")) {
+    printSummary(*module);
+    return kOk;
+  }
   return writeModule(*module, args);
 }
 
