@@ -52,13 +52,13 @@ static const std::map<std::string, OpSpec> &opTable() {
           "LpNormalization", "Flatten", "Transpose", "Shape", "Size",
           "ConstantOfShape", "DepthToSpace", "SpaceToDepth", "EyeLike",
           "NonZero", "AveragePool", "LpPool", "GlobalAveragePool",
-          "GlobalMaxPool", "LRN", "MeanVarianceNormalization"})
+          "GlobalMaxPool", "LRN", "MeanVarianceNormalization", "Swish"})
       t[op] = {1, 1};
     for (const char *op :
          {"Add", "Sub", "Mul", "Div", "Pow", "BitwiseAnd", "BitwiseOr",
           "BitwiseXor", "Mod", "BitShift", "PRelu", "Equal", "Less",
           "LessOrEqual", "Greater", "GreaterOrEqual", "And", "Or", "Xor",
-          "CastLike", "CumSum", "Reshape", "Squeeze", "Unsqueeze", "Expand",
+          "CastLike", "CumSum", "CumProd", "Reshape", "Squeeze", "Unsqueeze", "Expand",
           "Tile", "Trilu", "Gather", "GatherElements", "GatherND", "Compress",
           "ReverseSequence", "MatMul", "RMSNormalization", "ReduceSum",
           "ReduceMean", "ReduceMax", "ReduceMin", "ReduceProd", "ReduceL1",
@@ -72,6 +72,10 @@ static const std::map<std::string, OpSpec> &opTable() {
                            "QuantizeLinear", "DequantizeLinear"})
       t[op] = {3, 1};
     t["TopK"] = {2, 2};
+    t["Unique"] = {1, 4};
+    t["MaxUnpool"] = {3, 1};
+    t["ConvInteger"] = {4, 1};
+    t["QLinearConv"] = {9, 1};
     t["Split"] = {2, -1};
     t["Dropout"] = {3, 2};
     t["Pad"] = {4, 1};
@@ -133,6 +137,14 @@ std::string txcOpNameFor(const std::string &op) {
 
 /// Attributes that older opsets had and the upgrade turns into inputs (or
 /// drops because they do not matter for inference).
+/// "FLOAT16", or "dtype code 23" for codes this libonnx does not name
+/// (float8, int4 and newer types).
+static std::string dtypeName(int code) {
+  std::string n = onnx::TensorProto::DataType_Name(
+      static_cast<onnx::TensorProto::DataType>(code));
+  return n.empty() ? "with ONNX dtype code " + std::to_string(code) : n;
+}
+
 static llvm::StringSet<> legacyAttrs(const std::string &op, int64_t opset) {
   llvm::StringSet<> s;
   auto add = [&](std::initializer_list<const char *> names) {
@@ -213,10 +225,7 @@ Type Importer::convertValueType(const onnx::TypeProto &t, std::string &error) {
   const auto &tt = t.tensor_type();
   Type elem = elementTypeFromOnnx(ctx, tt.elem_type());
   if (!elem) {
-    error = "element type " +
-            onnx::TensorProto::DataType_Name(
-                static_cast<onnx::TensorProto::DataType>(tt.elem_type())) +
-            " is not supported";
+    error = "element type " + dtypeName(tt.elem_type()) + " is not supported";
     return {};
   }
   if (!tt.has_shape())
@@ -253,9 +262,7 @@ bool Importer::checkSupported() {
     ref::DType dt;
     if (!ref::dtypeFromOnnx(init.data_type(), dt))
       problems.push_back("initializer '" + init.name() + "': dtype " +
-                         onnx::TensorProto::DataType_Name(
-                             static_cast<onnx::TensorProto::DataType>(init.data_type())) +
-                         " is not supported");
+                         dtypeName(init.data_type()) + " is not supported");
   }
   for (int i = 0; i < g.node_size(); ++i) {
     const auto &n = g.node(i);
@@ -581,11 +588,11 @@ OwningOpRef<ModuleOp> Importer::run() {
       opset = o.version();
   if (opset == 0)
     opset = 1;
-  // Opsets 25 and 26 changed no op txc supports in a way the checks below
-  // do not catch; newer ones are refused rather than guessed at.
-  if (opset < 7 || opset > 26) {
+  // Ops are read with their latest semantics (the ONNX node suite up to
+  // opset 27 checks them); newer opsets are refused rather than guessed at.
+  if (opset < 7 || opset > 27) {
     emitError(fileLoc) << "ONNX opset " << opset
-                       << " is not supported (txc supports opsets 7 to 26)";
+                       << " is not supported (txc supports opsets 7 to 27)";
     return nullptr;
   }
   if (!checkSupported())

@@ -22,6 +22,8 @@ inline mlir::Type unrankedOf(mlir::Type elementType) {
 /// Normalizes `axis` into [0, rank); emits an error naming `what` if invalid.
 mlir::LogicalResult normalizeAxis(mlir::Operation *op, int64_t &axis,
                                   int64_t rank, llvm::StringRef what = "axis");
+/// axis + rank for negative axes (the caller has validated the range).
+int64_t normalizeAxisUnchecked(int64_t axis, int64_t rank);
 /// Fails with an error if `v` is not a tensor with an element type.
 mlir::LogicalResult requireTensor(mlir::Operation *op, mlir::Value v,
                                   llvm::StringRef what);

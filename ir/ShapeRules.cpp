@@ -28,6 +28,10 @@ LogicalResult requireTensor(Operation *op, Value v, StringRef what) {
   return success();
 }
 
+int64_t normalizeAxisUnchecked(int64_t axis, int64_t rank) {
+  return axis < 0 ? axis + rank : axis;
+}
+
 Type i1Type(MLIRContext *ctx) { return IntegerType::get(ctx, 1); }
 Type i64Type(MLIRContext *ctx) { return IntegerType::get(ctx, 64); }
 
@@ -306,4 +310,31 @@ LogicalResult TopKOp::inferResultTypes(shape_rules::Types &types) {
   return success();
 }
 
+} // namespace txc
+
+namespace txc {
+LogicalResult UniqueOp::inferResultTypes(shape_rules::Types &types) {
+  Type elem = elementTypeOf(getX());
+  Type i64 = i64Type(getContext());
+  auto t = rankedType(getX());
+  if (!getAxis() || !t) {
+    types.push_back(makeTensorType({Dim::unknown()}, elem));
+  } else {
+    int64_t axis = *getAxis();
+    if (failed(normalizeAxis(*this, axis, t.getRank())))
+      return failure();
+    DimList d = getDims(t);
+    d[axis] = Dim::unknown();
+    types.push_back(makeTensorType(d, elem));
+  }
+  types.push_back(makeTensorType({Dim::unknown()}, i64));
+  Dim inv = Dim::unknown();
+  if (t && getAxis())
+    inv = getDims(t)[normalizeAxisUnchecked(*getAxis(), t.getRank())];
+  else if (t && t.hasStaticShape())
+    inv = Dim::fixed(t.getNumElements());
+  types.push_back(makeTensorType({inv}, i64));
+  types.push_back(makeTensorType({Dim::unknown()}, i64));
+  return success();
+}
 } // namespace txc

@@ -214,43 +214,88 @@ LogicalResult GlobalMaxPoolOp::inferResultTypes(Types &types) {
   return globalPool(*this, getX(), types);
 }
 
-LogicalResult ConvOp::inferResultTypes(Types &types) {
-  Type elem = elementTypeOf(getX());
-  auto tx = rankedType(getX()), tw = rankedType(getW());
+/// Conv, ConvInteger and QLinearConv: [N, M, spatial out...].
+template <typename ConvLikeOp>
+static LogicalResult convShape(ConvLikeOp op, Value x, Value w, Type elem,
+                               Types &types) {
+  auto tx = rankedType(x), tw = rankedType(w);
   if (!tx || !tw) {
     types.push_back(unrankedOf(elem));
     return success();
   }
   if (tx.getRank() < 3 || tw.getRank() != tx.getRank())
-    return emitOpError() << "X [N, C, spatial...] and W [M, C/group, k...] "
-                            "must have the same rank >= 3, got "
-                         << tx.getRank() << " and " << tw.getRank();
+    return op.emitOpError() << "X [N, C, spatial...] and W [M, C/group, k...] "
+                               "must have the same rank >= 3, got "
+                            << tx.getRank() << " and " << tw.getRank();
   size_t n = tx.getRank() - 2;
   DimList dx = getDims(tx), dw = getDims(tw);
   if (dx[1].isStatic() && dw[1].isStatic() &&
-      dx[1].size != dw[1].size * getGroup())
-    return emitOpError() << "input channels " << dx[1].size
-                         << " != W channels " << dw[1].size << " x group "
-                         << getGroup();
-  WindowAttrs w;
-  if (getKernelShape()) {
-    w.kernel = intsOr(getKernelShape(), n, 1);
+      dx[1].size != dw[1].size * op.getGroup())
+    return op.emitOpError() << "input channels " << dx[1].size
+                            << " != W channels " << dw[1].size << " x group "
+                            << op.getGroup();
+  WindowAttrs win;
+  if (op.getKernelShape()) {
+    win.kernel = intsOr(op.getKernelShape(), n, 1);
   } else {
     for (size_t i = 0; i < n; ++i) {
       if (!dw[2 + i].isStatic()) {
         types.push_back(makeTensorType(DimList(tx.getRank()), elem));
         return success();
       }
-      w.kernel.push_back(dw[2 + i].size);
+      win.kernel.push_back(dw[2 + i].size);
     }
   }
-  w.strides = intsOr(getStrides(), n, 1);
-  w.dilations = intsOr(getDilations(), n, 1);
-  w.pads = intsOr(getPads(), 2 * n, 0);
-  w.autoPad = getAutoPad();
+  win.strides = intsOr(op.getStrides(), n, 1);
+  win.dilations = intsOr(op.getDilations(), n, 1);
+  win.pads = intsOr(op.getPads(), 2 * n, 0);
+  win.autoPad = op.getAutoPad();
   DimList out{dx[0], dw[0]};
-  if (failed(windowOutput(*this, ArrayRef<Dim>(dx).drop_front(2), w, out)))
+  if (failed(windowOutput(op, ArrayRef<Dim>(dx).drop_front(2), win, out)))
     return failure();
+  types.push_back(makeTensorType(out, elem));
+  return success();
+}
+
+LogicalResult ConvOp::inferResultTypes(Types &types) {
+  return convShape(*this, getX(), getW(), elementTypeOf(getX()), types);
+}
+LogicalResult ConvIntegerOp::inferResultTypes(Types &types) {
+  return convShape(*this, getX(), getW(), IntegerType::get(getContext(), 32),
+                   types);
+}
+LogicalResult QLinearConvOp::inferResultTypes(Types &types) {
+  return convShape(*this, getX(), getW(), elementTypeOf(getYZeroPoint()), types);
+}
+
+LogicalResult MaxUnpoolOp::inferResultTypes(Types &types) {
+  Type elem = elementTypeOf(getX());
+  auto t = rankedType(getX());
+  if (!t) {
+    types.push_back(unrankedOf(elem));
+    return success();
+  }
+  if (!isNone(getOutputShape())) {
+    auto shape = getConstantInts(getOutputShape());
+    DimList dims;
+    if (shape)
+      for (int64_t d : *shape)
+        dims.push_back(Dim::fixed(d));
+    types.push_back(shape ? Type(makeTensorType(dims, elem))
+                          : Type(makeTensorType(DimList(t.getRank()), elem)));
+    return success();
+  }
+  size_t n = t.getRank() - 2;
+  auto kernel = intsOr(getKernelShape(), n, 1);
+  auto strides = intsOr(getStrides(), n, 1), pads = intsOr(getPads(), 2 * n, 0);
+  if (kernel.size() != n || strides.size() != n || pads.size() != 2 * n)
+    return emitOpError("kernel_shape, strides and pads do not match the input rank");
+  DimList d = getDims(t), out{d[0], d[1]};
+  for (size_t i = 0; i < n; ++i)
+    out.push_back(d[2 + i].isStatic()
+                      ? Dim::fixed((d[2 + i].size - 1) * strides[i] + kernel[i] -
+                                   pads[i] - pads[i + n])
+                      : Dim::unknown());
   types.push_back(makeTensorType(out, elem));
   return success();
 }

@@ -66,6 +66,9 @@ def Txc_ShrinkOp : Txc_UnaryAttrOp<"shrink"> {
   let arguments = (ins Txc_Tensor:$X, DefaultValuedAttr<F32Attr, "0.0">:$bias,
                    DefaultValuedAttr<F32Attr, "0.5">:$lambd);
 }
+def Txc_SwishOp : Txc_UnaryAttrOp<"swish"> {
+  let arguments = (ins Txc_Tensor:$X, DefaultValuedAttr<F32Attr, "1.0">:$alpha);
+}
 def Txc_IsNaNOp : Txc_UnaryPredicateOp<"isnan"> {
   let arguments = (ins Txc_Tensor:$X);
 }
@@ -161,6 +164,22 @@ def Txc_CumSumOp : Txc_FamilyOp<"cumsum", "sameAsFirstOperand"> {
                    DefaultValuedAttr<I64Attr, "0">:$reverse);
   let results = (outs Txc_Tensor:$y);
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Txc_CumProdOp : Txc_FamilyOp<"cum_prod", "sameAsFirstOperand"> {
+  let arguments = (ins Txc_Tensor:$x, Txc_Tensor:$axis,
+                   DefaultValuedAttr<I64Attr, "0">:$exclusive,
+                   DefaultValuedAttr<I64Attr, "0">:$reverse);
+  let results = (outs Txc_Tensor:$y);
+  let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
+}
+
+def Txc_UniqueOp : Txc_CustomOp<"unique"> {
+  let summary = "unique elements (data-dependent output sizes)";
+  let arguments = (ins Txc_Tensor:$X, OptionalAttr<I64Attr>:$axis,
+                   DefaultValuedAttr<I64Attr, "1">:$sorted);
+  let results = (outs Txc_Tensor:$Y, Txc_Tensor:$indices,
+                 Txc_Tensor:$inverse_indices, Txc_Tensor:$counts);
 }
 
 def Txc_TopKOp : Txc_CustomOp<"topk"> {
@@ -387,6 +406,13 @@ def Txc_ConvTransposeOp : Txc_CustomOp<"conv_transpose"> {
                    OptionalAttr<I64ArrayAttr>:$strides);
   let results = (outs Txc_Tensor:$Y);
 }
+def Txc_MaxUnpoolOp : Txc_CustomOp<"max_unpool"> {
+  let arguments = (ins Txc_Tensor:$X, Txc_Tensor:$I, Txc_OptTensor:$output_shape,
+                   I64ArrayAttr:$kernel_shape,
+                   OptionalAttr<I64ArrayAttr>:$pads,
+                   OptionalAttr<I64ArrayAttr>:$strides);
+  let results = (outs Txc_Tensor:$output);
+}
 def Txc_MaxPoolOp : Txc_CustomOp<"max_pool"> {
   let arguments = (ins Txc_Tensor:$X,
                    DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
@@ -507,6 +533,29 @@ def Txc_MatMulIntegerOp : Txc_CustomOp<"matmul_integer"> {
   let arguments = (ins Txc_Tensor:$A, Txc_Tensor:$B, Txc_OptTensor:$a_zero_point,
                    Txc_OptTensor:$b_zero_point);
   let results = (outs Txc_Tensor:$Y);
+}
+def Txc_ConvIntegerOp : Txc_CustomOp<"conv_integer"> {
+  let arguments = (ins Txc_Tensor:$x, Txc_Tensor:$w, Txc_OptTensor:$x_zero_point,
+                   Txc_OptTensor:$w_zero_point,
+                   DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
+                   OptionalAttr<I64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<I64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<I64ArrayAttr>:$pads,
+                   OptionalAttr<I64ArrayAttr>:$strides);
+  let results = (outs Txc_Tensor:$y);
+}
+def Txc_QLinearConvOp : Txc_CustomOp<"qlinear_conv"> {
+  let arguments = (ins Txc_Tensor:$x, Txc_Tensor:$x_scale, Txc_Tensor:$x_zero_point,
+                   Txc_Tensor:$w, Txc_Tensor:$w_scale, Txc_Tensor:$w_zero_point,
+                   Txc_Tensor:$y_scale, Txc_Tensor:$y_zero_point, Txc_OptTensor:$B,
+                   DefaultValuedAttr<StrAttr, "\"NOTSET\"">:$auto_pad,
+                   OptionalAttr<I64ArrayAttr>:$dilations,
+                   DefaultValuedAttr<I64Attr, "1">:$group,
+                   OptionalAttr<I64ArrayAttr>:$kernel_shape,
+                   OptionalAttr<I64ArrayAttr>:$pads,
+                   OptionalAttr<I64ArrayAttr>:$strides);
+  let results = (outs Txc_Tensor:$y);
 }
 def Txc_QLinearMatMulOp : Txc_CustomOp<"qlinear_matmul"> {
   let arguments = (ins Txc_Tensor:$a, Txc_Tensor:$a_scale, Txc_Tensor:$a_zero_point,
