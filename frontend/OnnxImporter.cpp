@@ -462,8 +462,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
     }
     auto it = values.find(in);
     if (it == values.end())
-      return emitError(loc) << "node '" << nodeName << "' (" << type
-                            << ") uses '" << in
+      return emitError(loc) << type << " uses '" << in
                             << "', which no earlier node or input defines "
                                "(the graph must be topologically sorted)";
     operands.push_back(it->second);
@@ -481,8 +480,7 @@ LogicalResult Importer::importNode(const onnx::NodeProto &node, int index) {
     std::string err;
     auto na = convertAttribute(a, err);
     if (!na)
-      return emitError(loc) << "node '" << nodeName << "' (" << type
-                            << "): " << err;
+      return emitError(loc) << type << ": " << err;
     attrs.push_back(*na);
   }
   auto legacyInts = [&](const char *n) -> std::optional<SmallVector<int64_t>> {
@@ -639,7 +637,7 @@ OwningOpRef<ModuleOp> Importer::run() {
     Location loc = NameLoc::get(builder.getStringAttr(init.name()));
     ElementsAttr e = convertTensor(ctx, init, rc, err);
     if (!e) {
-      emitError(loc) << "initializer '" << init.name() << "': " << err;
+      emitError(fileLoc) << "initializer '" << init.name() << "': " << err;
       return nullptr;
     }
     values[init.name()] = builder.create<ConstantOp>(loc, e.getType(), e);

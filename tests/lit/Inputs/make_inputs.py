@@ -59,3 +59,22 @@ shape_nodes = [
     helper.make_node("Reshape", ["x", "target"], ["y"], name="split_heads"),
 ]
 save("shape_chain", shape_nodes, [vi("x", f32, ["batch", "sequence", 64])], [vi("y", f32, None)])
+
+# Malformed models: each must give a clear error, never a crash.
+w_bad = helper.make_tensor("w", f32, [4, 5], [0.0] * 20)
+w_bad.raw_data = b"\0" * 12  # 12 bytes for 20 floats
+w_bad.ClearField("float_data")
+save("bad_raw_data",
+     [helper.make_node("MatMul", ["x", "w"], ["y"], name="proj")],
+     [vi("x", f32, [2, 4])], [vi("y", f32, None)], inits=[w_bad])
+save("undefined_input",
+     [helper.make_node("Relu", ["nowhere"], ["y"], name="r")],
+     [vi("x", f32, [2])], [vi("y", f32, None)])
+save("missing_output",
+     [helper.make_node("Relu", ["x"], ["y"], name="r")],
+     [vi("x", f32, [2])], [vi("z", f32, None)])
+save("bad_reshape",
+     [helper.make_node("Constant", [], ["s"], name="c",
+                       value=helper.make_tensor("", TensorProto.INT64, [2], [3, 3])),
+      helper.make_node("Reshape", ["x", "s"], ["y"], name="to_3x3")],
+     [vi("x", f32, [2, 4])], [vi("y", f32, None)])
