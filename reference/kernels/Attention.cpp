@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Kernel.h"
+#include "KernelUtil.h"
 
 #include <cmath>
 #include <limits>
@@ -31,32 +32,8 @@ namespace {
 
 constexpr double kNegInf = -std::numeric_limits<double>::infinity();
 
-std::vector<double> toDoubleVec(const Tensor &t) {
-  int64_t n = t.numel();
-  std::vector<double> v(n);
-  if (t.dtype() == DType::F32) {
-    const float *p = t.data<float>();
-    for (int64_t i = 0; i < n; ++i)
-      v[i] = p[i];
-  } else {
-    for (int64_t i = 0; i < n; ++i)
-      v[i] = t.getDouble(i);
-  }
-  return v;
-}
-
-Tensor fromDoubleVec(DType dt, const Shape &shape, const std::vector<double> &v) {
-  Tensor t(dt, shape);
-  if (dt == DType::F32) {
-    float *p = t.mutableData<float>();
-    for (size_t i = 0; i < v.size(); ++i)
-      p[i] = static_cast<float>(v[i]);
-  } else {
-    for (size_t i = 0; i < v.size(); ++i)
-      t.setDouble(static_cast<int64_t>(i), v[i]);
-  }
-  return t;
-}
+using detail::fromDoubleVec;
+using detail::toDoubleVec;
 
 /// Q/K/V in [batch, heads, seq, headSize] layout, as doubles.
 struct Heads {

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Kernel.h"
+#include "KernelUtil.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,32 +24,12 @@ namespace {
 
 using Ints = std::vector<int64_t>;
 
-/// Normalizes an axis in [-rank, rank) to [0, rank); unlike normalizeAxis
-/// it also rejects every axis of a scalar.
-int64_t checkAxis(int64_t axis, int64_t rank, const char *what) {
-  if (rank == 0 || axis < -rank || axis >= rank)
-    throw EvalError(std::string(what) + " " + std::to_string(axis) +
-                    " is out of range for rank " + std::to_string(rank));
-  return axis < 0 ? axis + rank : axis;
-}
-
-[[noreturn]] void fail(const std::string &op, const std::string &msg) {
-  throw EvalError(op + ": " + msg);
-}
-
-void requireIndexType(const Tensor &t, const char *op, const char *what) {
-  if (!isInteger(t.dtype()) || t.dtype() == DType::Bool)
-    fail(op, std::string("input '") + what + "' must be an integer tensor, got " +
-                 dtypeName(t.dtype()));
-}
-
-Ints intList(const Tensor &t, const char *op, const char *what) {
-  requireIndexType(t, op, what);
-  if (t.rank() > 1)
-    fail(op, std::string("input '") + what + "' must be 1-D, got shape " +
-                 shapeToString(t.shape()));
-  return t.toInts();
-}
+using detail::checkAxis;
+using detail::fail;
+using detail::intList;
+using detail::nextIndex;
+using detail::requireIndexType;
+using detail::stridedCopy;
 
 /// Resolves a possibly negative index against `dim`, throwing if it is out
 /// of [-dim, dim).
@@ -63,43 +44,6 @@ int64_t resolveIndex(int64_t idx, int64_t dim, const char *op, int64_t axis) {
 inline void copyElem(uint8_t *dst, int64_t di, const uint8_t *src, int64_t si,
                      size_t es) {
   std::memcpy(dst + di * es, src + si * es, es);
-}
-
-/// Advances a row-major multi-index over `shape`; returns false after the last.
-bool nextIndex(Ints &idx, const Shape &shape) {
-  for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-    if (++idx[d] < shape[d])
-      return true;
-    idx[d] = 0;
-  }
-  return false;
-}
-
-/// out[i] = in[base + sum_d idx_d * inStrides[d]] over every index of outShape.
-Tensor stridedCopy(const Tensor &in, const Shape &outShape, const Ints &inStrides,
-                   int64_t base) {
-  Tensor out(in.dtype(), outShape);
-  int64_t n = out.numel();
-  if (n == 0)
-    return out;
-  size_t es = dtypeSize(in.dtype());
-  const uint8_t *src = static_cast<const uint8_t *>(in.raw());
-  uint8_t *dst = static_cast<uint8_t *>(out.mutableRaw());
-  int64_t rank = static_cast<int64_t>(outShape.size());
-  Ints idx(rank, 0);
-  int64_t off = base;
-  for (int64_t i = 0; i < n; ++i) {
-    copyElem(dst, i, src, off, es);
-    for (int64_t d = rank - 1; d >= 0; --d) {
-      if (++idx[d] < outShape[d]) {
-        off += inStrides[d];
-        break;
-      }
-      off -= inStrides[d] * (outShape[d] - 1);
-      idx[d] = 0;
-    }
-  }
-  return out;
 }
 
 //===----------------------------------------------------------------------===//

@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Kernel.h"
+#include "Broadcast.h"
+#include "KernelUtil.h"
 
 #include <algorithm>
 #include <cmath>
@@ -21,32 +23,10 @@ namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
-std::vector<double> toDoubleVec(const Tensor &t) {
-  int64_t n = t.numel();
-  std::vector<double> v(n);
-  if (t.dtype() == DType::F32) {
-    const float *p = t.data<float>();
-    for (int64_t i = 0; i < n; ++i)
-      v[i] = p[i];
-  } else {
-    for (int64_t i = 0; i < n; ++i)
-      v[i] = t.getDouble(i);
-  }
-  return v;
-}
-
-Tensor fromDoubleVec(DType dt, const Shape &shape, const std::vector<double> &v) {
-  Tensor t(dt, shape);
-  if (dt == DType::F32) {
-    float *p = t.mutableData<float>();
-    for (size_t i = 0; i < v.size(); ++i)
-      p[i] = static_cast<float>(v[i]);
-  } else {
-    for (size_t i = 0; i < v.size(); ++i)
-      t.setDouble(static_cast<int64_t>(i), v[i]);
-  }
-  return t;
-}
+using detail::fromDoubleVec;
+using detail::nextIndex;
+using detail::refConvCore;
+using detail::toDoubleVec;
 
 void requireFloat(const char *op, const Tensor &t, const char *what) {
   if (!isFloat(t.dtype()))
@@ -63,30 +43,17 @@ std::vector<double> expandTo(const char *op, const Tensor &t, const Shape &shape
                     shapeToString(ts) + " cannot be broadcast to " +
                     shapeToString(shape));
   size_t off = shape.size() - ts.size();
-  std::vector<int64_t> srcStride(shape.size(), 0);
-  std::vector<int64_t> tst = stridesOf(ts);
-  for (size_t i = 0; i < ts.size(); ++i) {
+  for (size_t i = 0; i < ts.size(); ++i)
     if (ts[i] != 1 && ts[i] != shape[off + i])
       throw EvalError(std::string(op) + ": " + what + " of shape " +
                       shapeToString(ts) + " cannot be broadcast to " +
                       shapeToString(shape));
-    srcStride[off + i] = ts[i] == 1 ? 0 : tst[i];
-  }
   std::vector<double> src = toDoubleVec(t);
-  int64_t n = numElements(shape);
-  std::vector<double> out(n);
-  std::vector<int64_t> idx(shape.size(), 0);
-  int64_t si = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    out[i] = src[si];
-    for (int64_t d = static_cast<int64_t>(shape.size()) - 1; d >= 0; --d) {
-      si += srcStride[d];
-      if (++idx[d] < shape[d])
-        break;
-      si -= srcStride[d] * shape[d];
-      idx[d] = 0;
-    }
-  }
+  std::vector<double> out(numElements(shape));
+  forEachBroadcast<1>(shape, {ts},
+                      [&](int64_t i, const std::array<int64_t, 1> &o) {
+                        out[i] = src[o[0]];
+                      });
   return out;
 }
 
@@ -269,14 +236,6 @@ void forEachWindow(const Geometry &g, const std::vector<int64_t> &o, Fn fn) {
   }
 }
 
-void nextIndex(std::vector<int64_t> &idx, const std::vector<int64_t> &shape) {
-  for (int64_t i = static_cast<int64_t>(idx.size()) - 1; i >= 0; --i) {
-    if (++idx[i] < shape[i])
-      return;
-    idx[i] = 0;
-  }
-}
-
 void requireSpatial(const char *op, const Tensor &x, int64_t minRank = 3) {
   if (x.rank() < minRank)
     throw EvalError(std::string(op) + ": input must have rank >= " +
@@ -299,12 +258,13 @@ std::vector<int64_t> kernelShapeAttr(const char *op, const Attrs &a, size_t nsp)
 
 } // namespace
 
-/// Shared with Quant.cpp (conv_integer, qlinear_conv): convolution over
-/// doubles. x is [N, C, sp...], w is [M, C/group, k...]; bias may be empty.
-std::vector<double> refConvCore(const char *op, const std::vector<double> &x,
-                                const Shape &xs, const std::vector<double> &w,
-                                const Shape &ws, const std::vector<double> &bias,
-                                const Attrs &attrs, Shape &outShape) {
+/// Declared in KernelUtil.h; shared with Quant.cpp (conv_integer,
+/// qlinear_conv).
+std::vector<double>
+detail::refConvCore(const char *op, const std::vector<double> &x, const Shape &xs,
+                    const std::vector<double> &w, const Shape &ws,
+                    const std::vector<double> &bias, const Attrs &attrs,
+                    Shape &outShape) {
   if (xs.size() < 3)
     throw EvalError(std::string(op) + ": X must have rank >= 3, got " +
                     shapeToString(xs));

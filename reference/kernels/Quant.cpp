@@ -10,6 +10,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Kernel.h"
+#include "Broadcast.h"
+#include "KernelUtil.h"
 
 #include <cmath>
 #include <limits>
@@ -18,13 +20,9 @@
 
 namespace txc::ref {
 
-// Defined in NN.cpp: convolution over doubles (see there).
-std::vector<double> refConvCore(const char *op, const std::vector<double> &x,
-                                const Shape &xs, const std::vector<double> &w,
-                                const Shape &ws, const std::vector<double> &bias,
-                                const Attrs &attrs, Shape &outShape);
-
 namespace {
+
+using detail::refConvCore;
 
 bool isQuantType(DType t) {
   return t == DType::U8 || t == DType::I8 || t == DType::U16 ||
@@ -261,20 +259,15 @@ Tensor subtractZeroPoint(const char *op, const Tensor &x, const Tensor &zp,
                     shapeToString(zp.shape()) + " does not fit " + what +
                     " of shape " + shapeToString(xs));
   size_t off = xs.size() - zs.size();
-  std::vector<int64_t> zst = stridesOf(zs), xst = stridesOf(xs);
   for (size_t d = 0; d < zs.size(); ++d)
     if (zs[d] != 1 && zs[d] != xs[off + d])
       throw EvalError(std::string(op) + ": zero point shape " +
                       shapeToString(zp.shape()) + " does not fit " + what +
                       " of shape " + shapeToString(xs));
-  for (int64_t i = 0; i < n; ++i) {
-    int64_t zi = 0;
-    for (size_t d = 0; d < zs.size(); ++d) {
-      int64_t c = (i / xst[off + d]) % xs[off + d];
-      zi += (zs[d] == 1 ? 0 : c) * zst[d];
-    }
-    o[i] -= static_cast<int32_t>(zp.getInt(zi));
-  }
+  forEachBroadcast<1>(xs, {zs},
+                      [&](int64_t i, const std::array<int64_t, 1> &zi) {
+                        o[i] -= static_cast<int32_t>(zp.getInt(zi[0]));
+                      });
   return out;
 }
 

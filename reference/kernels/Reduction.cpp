@@ -9,6 +9,7 @@
 
 #include "../Kernel.h"
 #include "Broadcast.h"
+#include "KernelUtil.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,41 +24,8 @@ using Tensors = std::vector<Tensor>;
 
 std::string opName(const char *op) { return std::string(op); }
 
-/// All elements as doubles (fast paths for float32/float64).
-std::vector<double> loadDoubles(const Tensor &t) {
-  int64_t n = t.numel();
-  std::vector<double> v(n);
-  if (t.dtype() == DType::F32) {
-    const float *p = t.data<float>();
-    for (int64_t i = 0; i < n; ++i)
-      v[i] = p[i];
-  } else if (t.dtype() == DType::F64) {
-    const double *p = t.data<double>();
-    std::copy(p, p + n, v.begin());
-  } else {
-    for (int64_t i = 0; i < n; ++i)
-      v[i] = t.getDouble(i);
-  }
-  return v;
-}
-
-/// A tensor of dtype `dt` holding `v` (converted as by setDouble).
-Tensor storeDoubles(DType dt, Shape shape, const std::vector<double> &v) {
-  Tensor o(dt, std::move(shape));
-  int64_t n = o.numel();
-  if (dt == DType::F32) {
-    float *q = o.mutableData<float>();
-    for (int64_t i = 0; i < n; ++i)
-      q[i] = static_cast<float>(v[i]);
-  } else if (dt == DType::F64) {
-    double *q = o.mutableData<double>();
-    std::copy(v.begin(), v.begin() + n, q);
-  } else {
-    for (int64_t i = 0; i < n; ++i)
-      o.setDouble(i, v[i]);
-  }
-  return o;
-}
+using detail::fromDoubleVec;
+using detail::toDoubleVec;
 
 /// Smallest / largest value of an integer dtype, as int64 (uint64 max wraps
 /// to -1, which setInt stores back as the uint64 max).
@@ -155,7 +123,7 @@ ReducePlan planReduce(const KernelArgs &a, const Tensor &x, const char *op) {
 /// Reduction in double (float data, and the inherently real-valued
 /// reductions of integer data).
 Tensor reduceDouble(const Tensor &x, const ReducePlan &p, RK kind) {
-  std::vector<double> v = loadDoubles(x);
+  std::vector<double> v = toDoubleVec(x);
   int64_t nOut = numElements(p.kept);
   double init = 0.0;
   if (kind == RK::Prod)
@@ -219,7 +187,7 @@ Tensor reduceDouble(const Tensor &x, const ReducePlan &p, RK kind) {
     default: break;
     }
   }
-  return storeDoubles(x.dtype(), p.out, acc);
+  return fromDoubleVec(x.dtype(), p.out, acc);
 }
 
 /// Exact integer reduction (int64 wrapping accumulators).
@@ -337,7 +305,7 @@ Tensors argKernel(const KernelArgs &a, const char *op, bool isMax) {
     throw EvalError(opName(op) + ": cannot reduce along axis " +
                     std::to_string(axis) + " of size 0");
   if (isFloat(x.dtype()))
-    return {argReduce(loadDoubles(x), x.shape(), axis, keepdims, last, isMax)};
+    return {argReduce(toDoubleVec(x), x.shape(), axis, keepdims, last, isMax)};
   return {argReduce(x.toInts(), x.shape(), axis, keepdims, last, isMax)};
 }
 
@@ -359,7 +327,7 @@ Tensors softmaxKernel(const KernelArgs &a, const char *op, SK kind) {
     throw EvalError(opName(op) + ": input must have rank >= 1");
   int64_t axis = normalizeAxis(a.attrs.getInt("axis", -1), x.rank(), "axis");
   AxisView av = axisView(x.shape(), axis);
-  std::vector<double> v = loadDoubles(x);
+  std::vector<double> v = toDoubleVec(x);
   std::vector<double> r(v.size(), 0.0);
   for (int64_t ou = 0; ou < av.outer; ++ou)
     for (int64_t in = 0; in < av.inner; ++in) {
@@ -394,7 +362,7 @@ Tensors softmaxKernel(const KernelArgs &a, const char *op, SK kind) {
           r[at(k)] = v[at(k)] - mx - lse;
       }
     }
-  return {storeDoubles(x.dtype(), x.shape(), r)};
+  return {fromDoubleVec(x.dtype(), x.shape(), r)};
 }
 
 Tensors k_softmax(const KernelArgs &a) { return softmaxKernel(a, "softmax", SK::Softmax); }
@@ -449,10 +417,10 @@ Tensors cumulativeKernel(const KernelArgs &a, const char *op, bool product) {
   bool reverse = a.attrs.getInt("reverse", 0) != 0;
   AxisView av = axisView(x.shape(), axis);
   if (isFloat(x.dtype())) {
-    std::vector<double> v = loadDoubles(x), r(v.size());
+    std::vector<double> v = toDoubleVec(x), r(v.size());
     cumulate<double>(av, exclusive, reverse, product, [&](int64_t i) { return v[i]; },
                      [&](int64_t i, double s) { r[i] = s; });
-    return {storeDoubles(x.dtype(), x.shape(), r)};
+    return {fromDoubleVec(x.dtype(), x.shape(), r)};
   }
   // Integers: exact, wrapping (uint64 arithmetic is modular).
   Tensor o(x.dtype(), x.shape());
@@ -527,7 +495,7 @@ Tensors k_topk(const KernelArgs &a) {
   Tensor values(x.dtype(), outShape), indices(DType::I64, outShape);
   AxisView av = axisView(x.shape(), axis);
   if (isFloat(x.dtype()))
-    topkLines(loadDoubles(x), av, k, largest, x, values, indices);
+    topkLines(toDoubleVec(x), av, k, largest, x, values, indices);
   else if (x.dtype() == DType::U64) {
     std::vector<uint64_t> v(x.numel());
     std::memcpy(v.data(), x.raw(), x.byteSize());
@@ -553,7 +521,7 @@ Tensors k_lp_normalization(const KernelArgs &a) {
   if (p != 1 && p != 2)
     throw EvalError("lp_normalization: p must be 1 or 2, got " + std::to_string(p));
   AxisView av = axisView(x.shape(), axis);
-  std::vector<double> v = loadDoubles(x), r(v.size());
+  std::vector<double> v = toDoubleVec(x), r(v.size());
   for (int64_t ou = 0; ou < av.outer; ++ou)
     for (int64_t in = 0; in < av.inner; ++in) {
       const int64_t base = ou * av.len * av.inner + in;
@@ -569,7 +537,7 @@ Tensors k_lp_normalization(const KernelArgs &a) {
         r[i] = norm == 0.0 ? 0.0 : v[i] / norm;
       }
     }
-  return {storeDoubles(x.dtype(), x.shape(), r)};
+  return {fromDoubleVec(x.dtype(), x.shape(), r)};
 }
 
 } // namespace

@@ -9,6 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "../Kernel.h"
+#include "Broadcast.h"
+#include "KernelUtil.h"
 
 #include <algorithm>
 #include <cmath>
@@ -22,30 +24,11 @@ namespace {
 
 using Ints = std::vector<int64_t>;
 
-/// Normalizes an axis in [-rank, rank) to [0, rank); unlike normalizeAxis
-/// it also rejects every axis of a scalar.
-int64_t checkAxis(int64_t axis, int64_t rank, const char *what) {
-  if (rank == 0 || axis < -rank || axis >= rank)
-    throw EvalError(std::string(what) + " " + std::to_string(axis) +
-                    " is out of range for rank " + std::to_string(rank));
-  return axis < 0 ? axis + rank : axis;
-}
-
-[[noreturn]] void fail(const std::string &op, const std::string &msg) {
-  throw EvalError(op + ": " + msg);
-}
-
-/// Reads a 1-D (or scalar) integer tensor such as a shape, axes or pads
-/// input; throws if it is not of an integer dtype.
-Ints intList(const Tensor &t, const char *op, const char *what) {
-  if (!isInteger(t.dtype()) || t.dtype() == DType::Bool)
-    fail(op, std::string("input '") + what + "' must be an integer tensor, got " +
-                 dtypeName(t.dtype()));
-  if (t.rank() > 1)
-    fail(op, std::string("input '") + what + "' must be 1-D, got shape " +
-                 shapeToString(t.shape()));
-  return t.toInts();
-}
+using detail::checkAxis;
+using detail::fail;
+using detail::intList;
+using detail::nextIndex;
+using detail::stridedCopy;
 
 /// Reads a scalar (or 1-element) tensor as an int64.
 int64_t scalarInt(const Tensor &t, const char *op, const char *what) {
@@ -53,38 +36,6 @@ int64_t scalarInt(const Tensor &t, const char *op, const char *what) {
     fail(op, std::string("input '") + what + "' must hold one element, got shape " +
                  shapeToString(t.shape()));
   return t.getInt(0);
-}
-
-/// out[i] = in[base + sum_d idx_d * inStrides[d]] for every index of
-/// outShape (strides may be 0 for broadcasting or negative for reversal).
-Tensor stridedCopy(const Tensor &in, const Shape &outShape, const Ints &inStrides,
-                   int64_t base) {
-  Tensor out(in.dtype(), outShape);
-  int64_t n = out.numel();
-  if (n == 0)
-    return out;
-  size_t es = dtypeSize(in.dtype());
-  const uint8_t *src = static_cast<const uint8_t *>(in.raw());
-  uint8_t *dst = static_cast<uint8_t *>(out.mutableRaw());
-  int64_t rank = static_cast<int64_t>(outShape.size());
-  Ints idx(rank, 0);
-  int64_t off = base;
-  // Contiguous innermost runs are copied in one memcpy.
-  bool innerContig = rank > 0 && inStrides[rank - 1] == 1;
-  int64_t inner = rank > 0 && innerContig ? outShape[rank - 1] : 1;
-  int64_t outerRank = innerContig ? rank - 1 : rank;
-  for (int64_t i = 0; i < n; i += inner) {
-    std::memcpy(dst + i * es, src + off * es, inner * es);
-    for (int64_t d = outerRank - 1; d >= 0; --d) {
-      if (++idx[d] < outShape[d]) {
-        off += inStrides[d];
-        break;
-      }
-      off -= inStrides[d] * (outShape[d] - 1);
-      idx[d] = 0;
-    }
-  }
-  return out;
 }
 
 /// Transposes `in` viewed with shape `view` (same element count) by `perm`.
@@ -338,13 +289,7 @@ std::vector<Tensor> splitKernel(const KernelArgs &a) {
 
 /// Broadcasts `in` to `outShape` (which must be a broadcast of its shape).
 Tensor broadcastTo(const Tensor &in, const Shape &outShape) {
-  int64_t r = static_cast<int64_t>(outShape.size());
-  int64_t off = r - in.rank();
-  Ints inStrides = stridesOf(in.shape());
-  Ints strides(r, 0);
-  for (int64_t d = 0; d < in.rank(); ++d)
-    strides[d + off] = in.shape()[d] == 1 ? 0 : inStrides[d];
-  return stridedCopy(in, outShape, strides, 0);
+  return stridedCopy(in, outShape, broadcastStrides(in.shape(), outShape), 0);
 }
 
 std::vector<Tensor> expandKernel(const KernelArgs &a) {
@@ -388,11 +333,7 @@ std::vector<Tensor> tileKernel(const KernelArgs &a) {
     for (int64_t d = 0; d < r; ++d)
       off += (idx[d] % in.shape()[d]) * strides[d];
     std::memcpy(dst + i * es, src + off * es, es);
-    for (int64_t d = r - 1; d >= 0; --d) {
-      if (++idx[d] < out[d])
-        break;
-      idx[d] = 0;
-    }
+    nextIndex(idx, out);
   }
   return {result};
 }
@@ -609,11 +550,7 @@ std::vector<Tensor> padKernel(const KernelArgs &a) {
       off += c * strides[d];
     }
     std::memcpy(dst + i * es, inside ? src + off * es : cst, es);
-    for (int64_t d = r - 1; d >= 0; --d) {
-      if (++idx[d] < out[d])
-        break;
-      idx[d] = 0;
-    }
+    nextIndex(idx, out);
   }
   return {result};
 }

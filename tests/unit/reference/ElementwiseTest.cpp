@@ -1,6 +1,7 @@
 // Unit tests of the elementwise reference kernels (Elementwise.cpp).
 // Expected values are computed by hand or taken from the ONNX node tests.
 
+#include "TestUtil.h"
 #include "reference/Kernel.h"
 
 #include <gtest/gtest.h>
@@ -14,37 +15,15 @@ using namespace txc::ref;
 
 namespace {
 
-Tensor F(std::vector<float> v, Shape s) { return Tensor::fromFloats(v, std::move(s)); }
-Tensor I(std::vector<int64_t> v, Shape s, DType dt = DType::I64) {
-  return Tensor::fromInts(v, std::move(s), dt);
-}
+using testutil::F;
+using testutil::I;
+using testutil::expectNear;
+using testutil::makeArgs;
+using testutil::run1;
+
 Tensor B(std::vector<int64_t> v, Shape s) { return Tensor::fromInts(v, std::move(s), DType::Bool); }
 
-KernelArgs args(std::vector<Tensor> in) {
-  KernelArgs a;
-  a.inputs = std::move(in);
-  return a;
-}
-
-Tensor run1(const std::string &op, KernelArgs a) {
-  std::vector<Tensor> r = runKernel(op, a);
-  EXPECT_EQ(r.size(), 1u) << op;
-  return r.at(0);
-}
-Tensor run1(const std::string &op, std::vector<Tensor> in) { return run1(op, args(std::move(in))); }
-
-void expectNear(const Tensor &t, const std::vector<double> &want, double tol = 1e-5) {
-  ASSERT_EQ(t.numel(), static_cast<int64_t>(want.size()));
-  for (size_t i = 0; i < want.size(); ++i) {
-    double g = t.getDouble(i);
-    if (std::isnan(want[i]))
-      EXPECT_TRUE(std::isnan(g)) << "element " << i;
-    else if (std::isinf(want[i]))
-      EXPECT_EQ(g, want[i]) << "element " << i;
-    else
-      EXPECT_NEAR(g, want[i], tol * std::max(1.0, std::fabs(want[i]))) << "element " << i;
-  }
-}
+Tensor run1(const std::string &op, std::vector<Tensor> in) { return run1(op, makeArgs(std::move(in))); }
 
 void expectInts(const Tensor &t, const std::vector<int64_t> &want) {
   EXPECT_EQ(t.toInts(), want);
@@ -149,7 +128,7 @@ TEST(Elementwise, IntegerAwareUnary) {
 
 TEST(Elementwise, ActivationsWithAttributes) {
   {
-    KernelArgs a = args({F({-1, 0, 2}, {3})});
+    KernelArgs a = makeArgs({F({-1, 0, 2}, {3})});
     a.attrs.set("alpha", 2.0);
     expectNear(run1("elu", a), {2 * (std::exp(-1.0) - 1), 0, 2});
   }
@@ -157,26 +136,26 @@ TEST(Elementwise, ActivationsWithAttributes) {
   expectNear(run1("elu", {F({-1, 0, 1}, {3})}), {-0.63212055, 0, 1});
   // ONNX example: selu(alpha=2, gamma=3) of [-1, 0, 1] = [-3.79272318, 0, 3].
   {
-    KernelArgs a = args({F({-1, 0, 1}, {3})});
+    KernelArgs a = makeArgs({F({-1, 0, 1}, {3})});
     a.attrs.set("alpha", 2.0);
     a.attrs.set("gamma", 3.0);
     expectNear(run1("selu", a), {-3.79272318, 0, 3});
   }
   expectNear(run1("selu", {F({-1, 2}, {2})}), {-1.1113307, 2.1014020});
   {
-    KernelArgs a = args({F({-1, 3}, {2})});
+    KernelArgs a = makeArgs({F({-1, 3}, {2})});
     a.attrs.set("alpha", 2.0);
     expectNear(run1("celu", a), {2 * (std::exp(-0.5) - 1), 3});
   }
   {
-    KernelArgs a = args({F({-2, 3}, {2})});
+    KernelArgs a = makeArgs({F({-2, 3}, {2})});
     a.attrs.set("alpha", 0.1);
     expectNear(run1("leaky_relu", a), {-0.2, 3});
   }
   expectNear(run1("leaky_relu", {F({-1}, {1})}), {-0.01}); // default alpha
   expectNear(run1("thresholded_relu", {F({0.5f, 1, 2}, {3})}), {0, 0, 2});
   {
-    KernelArgs a = args({F({-1, 0, 1}, {3})});
+    KernelArgs a = makeArgs({F({-1, 0, 1}, {3})});
     a.attrs.set("alpha", 0.5);
     a.attrs.set("beta", 0.6);
     // ONNX example: clip(0.5x + 0.6, 0, 1) = [0.1, 0.6, 1].
@@ -185,14 +164,14 @@ TEST(Elementwise, ActivationsWithAttributes) {
   expectNear(run1("hard_sigmoid", {F({1, -3, 3}, {3})}), {0.7, 0, 1});
   expectNear(run1("gelu", {F({1, -1, 0}, {3})}), {0.8413447461, -0.1586552539, 0});
   {
-    KernelArgs a = args({F({1, -1}, {2})});
+    KernelArgs a = makeArgs({F({1, -1}, {2})});
     a.attrs.set("approximate", std::string("tanh"));
     expectNear(run1("gelu", a), {0.8411919906, -0.1588080094});
     a.attrs.set("approximate", std::string("fast"));
     EXPECT_THROW(run1("gelu", a), EvalError);
   }
   {
-    KernelArgs a = args({F({-2, -1, 0, 1, 2}, {5})});
+    KernelArgs a = makeArgs({F({-2, -1, 0, 1, 2}, {5})});
     a.attrs.set("lambd", 1.5);
     a.attrs.set("bias", 0.5);
     expectNear(run1("shrink", a), {-1.5, 0, 0, 0, 1.5});
@@ -200,7 +179,7 @@ TEST(Elementwise, ActivationsWithAttributes) {
   // Swish: x * sigmoid(alpha * x), alpha default 1.
   expectNear(run1("swish", {F({1, -2, 0}, {3})}), {0.7310585786, -0.2384058440, 0});
   {
-    KernelArgs a = args({F({1}, {1})});
+    KernelArgs a = makeArgs({F({1}, {1})});
     a.attrs.set("alpha", 2.0);
     expectNear(run1("swish", a), {0.8807970780});
   }
@@ -214,7 +193,7 @@ TEST(Elementwise, PredicatesAndLogicalUnary) {
   EXPECT_EQ(n.dtype(), DType::Bool);
   expectInts(n, {0, 1, 0, 0});
   expectInts(run1("isinf", {x}), {0, 0, 1, 1});
-  KernelArgs a = args({x});
+  KernelArgs a = makeArgs({x});
   a.attrs.set("detect_negative", int64_t(0));
   expectInts(run1("isinf", a), {0, 0, 1, 0});
   a.attrs.set("detect_negative", int64_t(1));
@@ -295,11 +274,11 @@ TEST(Elementwise, Mod) {
   Tensor x = I({-4, 7, 5, -7}, {4}, DType::I32);
   Tensor y = I({3, -3, 3, -3}, {4}, DType::I32);
   expectInts(run1("mod", {x, y}), {2, -2, 2, -1});
-  KernelArgs a = args({x, y});
+  KernelArgs a = makeArgs({x, y});
   a.attrs.set("fmod", int64_t(1));
   expectInts(run1("mod", a), {-1, 1, 2, -1});
   // ONNX example test_mod_mixed_sign_float32 (fmod = 1).
-  KernelArgs f = args({F({-4.3f, 7.2f, 5.0f, 4.3f, -7.2f, 8.0f}, {6}),
+  KernelArgs f = makeArgs({F({-4.3f, 7.2f, 5.0f, 4.3f, -7.2f, 8.0f}, {6}),
                        F({2.1f, -3.4f, 8.0f, -2.1f, 3.4f, 5.0f}, {6})});
   f.attrs.set("fmod", int64_t(1));
   expectNear(run1("mod", f), {-0.1, 0.4, 5.0, 0.1, -0.4, 3.0}, 1e-4);
@@ -387,20 +366,20 @@ TEST(Elementwise, BitwiseAndShift) {
   expectInts(run1("bitwise_xor", {x, y}), {6, 12, -6});
   EXPECT_THROW(run1("bitwise_and", {F({1}, {1}), F({1}, {1})}), EvalError);
 
-  KernelArgs l = args({I({1, 2, 255}, {3}, DType::U8), I({1, 2, 1}, {3}, DType::U8)});
+  KernelArgs l = makeArgs({I({1, 2, 255}, {3}, DType::U8), I({1, 2, 1}, {3}, DType::U8)});
   l.attrs.set("direction", std::string("LEFT"));
   expectInts(run1("bit_shift", l), {2, 8, 254});
   // ONNX example test_bitshift_right_uint32: [16, 4, 1] >> [1, 2, 3].
-  KernelArgs rr = args({I({16, 4, 1}, {3}, DType::U32), I({1, 2, 3}, {3}, DType::U32)});
+  KernelArgs rr = makeArgs({I({16, 4, 1}, {3}, DType::U32), I({1, 2, 3}, {3}, DType::U32)});
   rr.attrs.set("direction", std::string("RIGHT"));
   expectInts(run1("bit_shift", rr), {8, 1, 0});
   // Shifting by the bit width or more gives 0.
-  KernelArgs big = args({I({1}, {1}, DType::U16), I({16}, {1}, DType::U16)});
+  KernelArgs big = makeArgs({I({1}, {1}, DType::U16), I({16}, {1}, DType::U16)});
   big.attrs.set("direction", std::string("LEFT"));
   expectInts(run1("bit_shift", big), {0});
   big.attrs.set("direction", std::string("UP"));
   EXPECT_THROW(run1("bit_shift", big), EvalError);
-  KernelArgs none = args({I({1}, {1}, DType::U8), I({1}, {1}, DType::U8)});
+  KernelArgs none = makeArgs({I({1}, {1}, DType::U8), I({1}, {1}, DType::U8)});
   EXPECT_THROW(run1("bit_shift", none), EvalError); // direction is required
 }
 
@@ -457,7 +436,7 @@ TEST(Elementwise, Clip) {
 
 TEST(Elementwise, CastAndCastLike) {
   Tensor x = F({1.7f, -1.7f, 0.0f, NAN}, {2, 2});
-  KernelArgs a = args({x});
+  KernelArgs a = makeArgs({x});
   a.attrs.set("to", int64_t(6)); // INT32
   Tensor i = run1("cast", a);
   EXPECT_EQ(i.dtype(), DType::I32);
@@ -473,7 +452,7 @@ TEST(Elementwise, CastAndCastLike) {
   expectNear(h, {1.7001953125, -1.7001953125, 0, NAN});
   a.attrs.set("to", int64_t(17)); // FLOAT8E4M3FN: not supported
   EXPECT_THROW(run1("cast", a), EvalError);
-  KernelArgs noTo = args({x});
+  KernelArgs noTo = makeArgs({x});
   EXPECT_THROW(run1("cast", noTo), EvalError);
 
   Tensor l = run1("cast_like", {I({3, -2}, {2}, DType::I8), Tensor(DType::F64, {0})});

@@ -1,5 +1,6 @@
 //===- IndexingTest.cpp - Reference gather/scatter/slice/resize kernels ---===//
 
+#include "TestUtil.h"
 #include "reference/Kernel.h"
 
 #include <gtest/gtest.h>
@@ -11,38 +12,17 @@ using namespace txc::ref;
 
 namespace {
 
+using testutil::expectValues;
+using testutil::i64;
+using testutil::iota;
+using testutil::makeArgs;
+using testutil::run1;
+
 using Ints = std::vector<int64_t>;
 using Floats = std::vector<double>;
 
-KernelArgs makeArgs(std::vector<Tensor> inputs, int numOutputs = 1) {
-  KernelArgs a;
-  a.inputs = std::move(inputs);
-  a.numOutputs = numOutputs;
-  return a;
-}
-
-Tensor run1(const char *name, const KernelArgs &a) {
-  std::vector<Tensor> r = runKernel(name, a);
-  EXPECT_EQ(r.size(), 1u);
-  return r.at(0);
-}
-
-Tensor iota(Shape shape, DType dt = DType::F32) {
-  Tensor t(dt, shape);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    t.setInt(i, i);
-  return t;
-}
-
-Tensor i64(Ints v) { return Tensor::fromInts(v, {static_cast<int64_t>(v.size())}); }
 Tensor f32(std::vector<float> v) {
   return Tensor::fromFloats(v, {static_cast<int64_t>(v.size())});
-}
-
-void expectNear(const Tensor &t, const Floats &want, double tol = 1e-5) {
-  ASSERT_EQ(t.numel(), static_cast<int64_t>(want.size()));
-  for (size_t i = 0; i < want.size(); ++i)
-    EXPECT_NEAR(t.getDouble(i), want[i], tol) << "element " << i;
 }
 
 } // namespace
@@ -117,15 +97,15 @@ TEST(IndexingScatterElements, NoneAndReductions) {
   Tensor upd = Tensor::fromFloats({1.1f, 2.1f, 3.0f}, {1, 3});
   KernelArgs a = makeArgs({data, idx, upd});
   a.attrs.set("axis", int64_t(1));
-  expectNear(run1("scatter_elements", a), {1, 1.1, 3, 3.0, 5});
+  expectValues(run1("scatter_elements", a), {1, 1.1, 3, 3.0, 5});
   a.attrs.set("reduction", std::string("add"));
-  expectNear(run1("scatter_elements", a), {1, 3.1, 3, 9.1, 5});
+  expectValues(run1("scatter_elements", a), {1, 3.1, 3, 9.1, 5});
   a.attrs.set("reduction", std::string("mul"));
-  expectNear(run1("scatter_elements", a), {1, 2.2, 3, 25.2, 5}, 1e-4);
+  expectValues(run1("scatter_elements", a), {1, 2.2, 3, 25.2, 5}, 1e-4);
   a.attrs.set("reduction", std::string("max"));
-  expectNear(run1("scatter_elements", a), {1, 2, 3, 4, 5});
+  expectValues(run1("scatter_elements", a), {1, 2, 3, 4, 5});
   a.attrs.set("reduction", std::string("min"));
-  expectNear(run1("scatter_elements", a), {1, 1.1, 3, 2.1, 5});
+  expectValues(run1("scatter_elements", a), {1, 1.1, 3, 2.1, 5});
   a.attrs.set("reduction", std::string("avg"));
   EXPECT_THROW(runKernel("scatter_elements", a), EvalError);
   KernelArgs bad = makeArgs({data, Tensor::fromInts({5}, {1, 1}), Tensor::fromFloats({0}, {1, 1})});
@@ -281,11 +261,11 @@ TEST(IndexingResize, NearestAndLinear) {
                                     3, 3, 3, 4, 4, 4, 3, 3, 3, 4, 4, 4}));
   KernelArgs l = makeArgs({x, Tensor(), f32({1, 1, 2, 2})});
   l.attrs.set("mode", std::string("linear"));
-  expectNear(run1("resize", l), {1.0, 1.25, 1.75, 2.0, 1.5, 1.75, 2.25, 2.5, 2.5,
+  expectValues(run1("resize", l), {1.0, 1.25, 1.75, 2.0, 1.5, 1.75, 2.25, 2.5, 2.5,
                                  2.75, 3.25, 3.5, 3.0, 3.25, 3.75, 4.0});
   l.attrs.set("coordinate_transformation_mode", std::string("align_corners"));
   Tensor ac = run1("resize", l);
-  expectNear(ac, {1, 4.0 / 3, 5.0 / 3, 2, 5.0 / 3, 2, 7.0 / 3, 8.0 / 3, 7.0 / 3,
+  expectValues(ac, {1, 4.0 / 3, 5.0 / 3, 2, 5.0 / 3, 2, 7.0 / 3, 8.0 / 3, 7.0 / 3,
                   8.0 / 3, 3, 10.0 / 3, 3, 10.0 / 3, 11.0 / 3, 4});
 }
 
@@ -296,7 +276,7 @@ TEST(IndexingResize, CubicAndCropAndSizesWithAxes) {
     x.setDouble(i, i + 1);
   KernelArgs c = makeArgs({x, Tensor(), f32({1, 1, 0.8f, 0.8f})});
   c.attrs.set("mode", std::string("cubic"));
-  expectNear(run1("resize", c), {1.47119140625, 2.78125, 4.08251953125, 6.71142578125,
+  expectValues(run1("resize", c), {1.47119140625, 2.78125, 4.08251953125, 6.71142578125,
                                  8.021484375, 9.32275390625, 11.91650390625, 13.2265625,
                                  14.52783203125}, 1e-4);
   // ONNX test_resize_tf_crop_and_resize.
@@ -304,7 +284,7 @@ TEST(IndexingResize, CubicAndCropAndSizesWithAxes) {
                            i64({1, 1, 3, 3})});
   t.attrs.set("mode", std::string("linear"));
   t.attrs.set("coordinate_transformation_mode", std::string("tf_crop_and_resize"));
-  expectNear(run1("resize", t), {7.6, 7.9, 8.2, 8.8, 9.1, 9.4, 10.0, 10.3, 10.6}, 1e-4);
+  expectValues(run1("resize", t), {7.6, 7.9, 8.2, 8.8, 9.1, 9.4, 10.0, 10.3, 10.6}, 1e-4);
   // sizes on axes {3, 2} (nearest, not_larger keeps the aspect ratio).
   KernelArgs s = makeArgs({x, Tensor(), Tensor(), i64({3, 2})});
   s.attrs.set("axes", Ints{3, 2});

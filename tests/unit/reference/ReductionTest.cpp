@@ -1,6 +1,7 @@
 // Unit tests of the reduction-family reference kernels (Reduction.cpp).
 // Expected values are computed by hand or taken from the ONNX node tests.
 
+#include "TestUtil.h"
 #include "reference/Kernel.h"
 
 #include <gtest/gtest.h>
@@ -14,39 +15,17 @@ using namespace txc::ref;
 
 namespace {
 
-Tensor F(std::vector<float> v, Shape s) { return Tensor::fromFloats(v, std::move(s)); }
-Tensor I(std::vector<int64_t> v, Shape s, DType dt = DType::I64) {
-  return Tensor::fromInts(v, std::move(s), dt);
-}
+using testutil::F;
+using testutil::I;
+using testutil::expectNear;
+using testutil::makeArgs;
+using testutil::run1;
+
 Tensor axes(std::vector<int64_t> v) {
   return Tensor::fromInts(v, {static_cast<int64_t>(v.size())});
 }
 
-KernelArgs args(std::vector<Tensor> in) {
-  KernelArgs a;
-  a.inputs = std::move(in);
-  return a;
-}
-
 std::vector<Tensor> runAll(const std::string &op, const KernelArgs &a) { return runKernel(op, a); }
-Tensor run1(const std::string &op, const KernelArgs &a) {
-  std::vector<Tensor> r = runKernel(op, a);
-  EXPECT_EQ(r.size(), 1u) << op;
-  return r.at(0);
-}
-
-void expectNear(const Tensor &t, const std::vector<double> &want, double tol = 1e-5) {
-  ASSERT_EQ(t.numel(), static_cast<int64_t>(want.size()));
-  for (size_t i = 0; i < want.size(); ++i) {
-    double g = t.getDouble(i);
-    if (std::isnan(want[i]))
-      EXPECT_TRUE(std::isnan(g)) << "element " << i;
-    else if (std::isinf(want[i]))
-      EXPECT_EQ(g, want[i]) << "element " << i;
-    else
-      EXPECT_NEAR(g, want[i], tol * std::max(1.0, std::fabs(want[i]))) << "element " << i;
-  }
-}
 
 // The data of the ONNX Reduce* "example" node tests, shape [3, 2, 2].
 Tensor onnxExample() {
@@ -54,7 +33,7 @@ Tensor onnxExample() {
 }
 
 KernelArgs reduceArgs(Tensor x, std::vector<int64_t> ax, int64_t keepdims = 1) {
-  KernelArgs a = args({std::move(x), axes(std::move(ax))});
+  KernelArgs a = makeArgs({std::move(x), axes(std::move(ax))});
   a.attrs.set("keepdims", keepdims);
   return a;
 }
@@ -103,11 +82,11 @@ TEST(Reduction, ReduceKeepdimsNegativeAndDefaultAxes) {
   EXPECT_EQ(m.shape(), (Shape{2}));
   expectNear(m, {55, 60});
   // No axes input: reduce everything (keepdims default 1).
-  Tensor all = run1("reduce_sum", args({onnxExample()}));
+  Tensor all = run1("reduce_sum", makeArgs({onnxExample()}));
   EXPECT_EQ(all.shape(), (Shape{1, 1, 1}));
   expectNear(all, {219});
   // An empty axes tensor means the same.
-  KernelArgs e = args({onnxExample(), axes({})});
+  KernelArgs e = makeArgs({onnxExample(), axes({})});
   e.attrs.set("keepdims", int64_t(0));
   Tensor alls = run1("reduce_prod", e);
   EXPECT_EQ(alls.shape(), (Shape{}));
@@ -115,7 +94,7 @@ TEST(Reduction, ReduceKeepdimsNegativeAndDefaultAxes) {
 }
 
 TEST(Reduction, NoopWithEmptyAxes) {
-  KernelArgs a = args({F({1, -2, 3}, {3}), axes({})});
+  KernelArgs a = makeArgs({F({1, -2, 3}, {3}), axes({})});
   a.attrs.set("noop_with_empty_axes", int64_t(1));
   Tensor s = run1("reduce_sum", a);
   EXPECT_EQ(s.shape(), (Shape{3}));
@@ -124,7 +103,7 @@ TEST(Reduction, NoopWithEmptyAxes) {
   expectNear(run1("reduce_sum_square", a), {1, 4, 9});
   expectNear(run1("reduce_l1", a), {1, 2, 3});
   // Absent axes input with noop also leaves the data unreduced.
-  KernelArgs b = args({F({1, -2, 3}, {3})});
+  KernelArgs b = makeArgs({F({1, -2, 3}, {3})});
   b.attrs.set("noop_with_empty_axes", int64_t(1));
   expectNear(run1("reduce_max", b), {1, -2, 3});
 }
@@ -194,13 +173,13 @@ TEST(Reduction, ReduceErrors) {
   EXPECT_THROW(run1("reduce_sum", reduceArgs(onnxExample(), {3})), EvalError);
   EXPECT_THROW(run1("reduce_sum", reduceArgs(onnxExample(), {-4})), EvalError);
   EXPECT_THROW(run1("reduce_sum", reduceArgs(onnxExample(), {1, -2})), EvalError); // repeated
-  EXPECT_THROW(run1("reduce_sum", args({onnxExample(), F({1}, {1})})), EvalError); // float axes
-  EXPECT_THROW(run1("reduce_sum", args({})), EvalError);
+  EXPECT_THROW(run1("reduce_sum", makeArgs({onnxExample(), F({1}, {1})})), EvalError); // float axes
+  EXPECT_THROW(run1("reduce_sum", makeArgs({})), EvalError);
 }
 
 TEST(Reduction, ArgMaxArgMin) {
   Tensor x = F({2, 1, 3, 10}, {2, 2});
-  KernelArgs a = args({x});
+  KernelArgs a = makeArgs({x});
   Tensor r = run1("argmax", a); // axis 0, keepdims 1
   EXPECT_EQ(r.dtype(), DType::I64);
   EXPECT_EQ(r.shape(), (Shape{1, 2}));
@@ -212,7 +191,7 @@ TEST(Reduction, ArgMaxArgMin) {
   EXPECT_EQ(r1.toInts(), (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(run1("argmin", a).toInts(), (std::vector<int64_t>{1, 0}));
   // Ties: first index, or last with select_last_index.
-  KernelArgs t = args({F({2, 2, 3, 10, 3, 3}, {2, 3})});
+  KernelArgs t = makeArgs({F({2, 2, 3, 10, 3, 3}, {2, 3})});
   t.attrs.set("axis", int64_t(1));
   EXPECT_EQ(run1("argmax", t).toInts(), (std::vector<int64_t>{2, 0}));
   EXPECT_EQ(run1("argmin", t).toInts(), (std::vector<int64_t>{0, 1}));
@@ -220,30 +199,30 @@ TEST(Reduction, ArgMaxArgMin) {
   EXPECT_EQ(run1("argmax", t).toInts(), (std::vector<int64_t>{2, 0}));
   EXPECT_EQ(run1("argmin", t).toInts(), (std::vector<int64_t>{1, 2}));
   // Integers.
-  KernelArgs i = args({I({5, -9, 7}, {3}, DType::I32)});
+  KernelArgs i = makeArgs({I({5, -9, 7}, {3}, DType::I32)});
   EXPECT_EQ(run1("argmax", i).toInts(), (std::vector<int64_t>{2}));
   EXPECT_EQ(run1("argmin", i).toInts(), (std::vector<int64_t>{1}));
   // Errors: axis out of range; empty axis.
   a.attrs.set("axis", int64_t(2));
   EXPECT_THROW(run1("argmax", a), EvalError);
-  EXPECT_THROW(run1("argmin", args({Tensor(DType::F32, {0, 3})})), EvalError);
+  EXPECT_THROW(run1("argmin", makeArgs({Tensor(DType::F32, {0, 3})})), EvalError);
 }
 
 TEST(Reduction, SoftmaxFamily) {
   Tensor x = F({1, 2, 3, 1, 1, 1}, {2, 3});
-  Tensor s = run1("softmax", args({x}));
+  Tensor s = run1("softmax", makeArgs({x}));
   EXPECT_EQ(s.shape(), (Shape{2, 3}));
   expectNear(s, {0.09003057, 0.24472847, 0.66524096, 1.0 / 3, 1.0 / 3, 1.0 / 3});
-  expectNear(run1("log_softmax", args({x})),
+  expectNear(run1("log_softmax", makeArgs({x})),
              {-2.40760596, -1.40760596, -0.40760596, -1.09861229, -1.09861229, -1.09861229});
   // Along axis 0.
-  KernelArgs a0 = args({x});
+  KernelArgs a0 = makeArgs({x});
   a0.attrs.set("axis", int64_t(0));
   expectNear(run1("softmax", a0), {0.5, 0.73105858, 0.88079708, 0.5, 0.26894142, 0.11920292});
   // Numerically stable for large inputs.
-  expectNear(run1("softmax", args({F({1000, 1000}, {2})})), {0.5, 0.5});
+  expectNear(run1("softmax", makeArgs({F({1000, 1000}, {2})})), {0.5, 0.5});
   // Hardmax: the first maximum wins.
-  Tensor h = run1("hardmax", args({F({3, 1, 3, 0, 4, 4}, {2, 3})}));
+  Tensor h = run1("hardmax", makeArgs({F({3, 1, 3, 0, 4, 4}, {2, 3})}));
   expectNear(h, {1, 0, 0, 0, 1, 0});
   a0.attrs.set("axis", int64_t(0));
   expectNear(run1("hardmax", a0), {1, 1, 1, 0, 0, 0});
@@ -251,60 +230,60 @@ TEST(Reduction, SoftmaxFamily) {
   Tensor d(DType::F64, {2});
   d.setDouble(0, 0);
   d.setDouble(1, std::log(3.0));
-  Tensor sd = run1("softmax", args({d}));
+  Tensor sd = run1("softmax", makeArgs({d}));
   EXPECT_EQ(sd.dtype(), DType::F64);
   expectNear(sd, {0.25, 0.75}, 1e-12);
   // Errors.
-  KernelArgs bad = args({x});
+  KernelArgs bad = makeArgs({x});
   bad.attrs.set("axis", int64_t(2));
   EXPECT_THROW(run1("softmax", bad), EvalError);
-  EXPECT_THROW(run1("softmax", args({I({1, 2}, {2})})), EvalError);
+  EXPECT_THROW(run1("softmax", makeArgs({I({1, 2}, {2})})), EvalError);
 }
 
 TEST(Reduction, CumSum) {
   Tensor x = F({1, 2, 3, 4, 5}, {5});
   Tensor ax = I({0}, {}, DType::I32);
-  expectNear(run1("cumsum", args({x, ax})), {1, 3, 6, 10, 15});
-  KernelArgs e = args({x, ax});
+  expectNear(run1("cumsum", makeArgs({x, ax})), {1, 3, 6, 10, 15});
+  KernelArgs e = makeArgs({x, ax});
   e.attrs.set("exclusive", int64_t(1));
   expectNear(run1("cumsum", e), {0, 1, 3, 6, 10});
-  KernelArgs r = args({x, ax});
+  KernelArgs r = makeArgs({x, ax});
   r.attrs.set("reverse", int64_t(1));
   expectNear(run1("cumsum", r), {15, 14, 12, 9, 5});
   r.attrs.set("exclusive", int64_t(1));
   expectNear(run1("cumsum", r), {14, 12, 9, 5, 0});
   // 2-D, along axis 1 and axis -2; integer data.
   Tensor m = I({1, 2, 3, 4, 5, 6}, {2, 3}, DType::I64);
-  Tensor c1 = run1("cumsum", args({m, I({1}, {1})}));
+  Tensor c1 = run1("cumsum", makeArgs({m, I({1}, {1})}));
   EXPECT_EQ(c1.dtype(), DType::I64);
   EXPECT_EQ(c1.toInts(), (std::vector<int64_t>{1, 3, 6, 4, 9, 15}));
-  EXPECT_EQ(run1("cumsum", args({m, I({-2}, {})})).toInts(),
+  EXPECT_EQ(run1("cumsum", makeArgs({m, I({-2}, {})})).toInts(),
             (std::vector<int64_t>{1, 2, 3, 5, 7, 9}));
   // Errors.
-  EXPECT_THROW(run1("cumsum", args({x, I({1}, {})})), EvalError);
-  EXPECT_THROW(run1("cumsum", args({x, I({0, 0}, {2})})), EvalError);
-  EXPECT_THROW(run1("cumsum", args({x})), EvalError);
+  EXPECT_THROW(run1("cumsum", makeArgs({x, I({1}, {})})), EvalError);
+  EXPECT_THROW(run1("cumsum", makeArgs({x, I({0, 0}, {2})})), EvalError);
+  EXPECT_THROW(run1("cumsum", makeArgs({x})), EvalError);
 }
 
 TEST(Reduction, CumProd) {
   Tensor x = F({1, 2, 3, 4, 5}, {5});
   Tensor ax = I({0}, {});
-  expectNear(run1("cumprod", args({x, ax})), {1, 2, 6, 24, 120});
-  KernelArgs e = args({x, ax});
+  expectNear(run1("cumprod", makeArgs({x, ax})), {1, 2, 6, 24, 120});
+  KernelArgs e = makeArgs({x, ax});
   e.attrs.set("exclusive", int64_t(1));
   expectNear(run1("cumprod", e), {1, 1, 2, 6, 24});
   e.attrs.set("reverse", int64_t(1));
   expectNear(run1("cumprod", e), {120, 60, 20, 5, 1});
   Tensor m = I({1, 2, 3, 4, 5, 6}, {2, 3}, DType::I32);
-  Tensor c0 = run1("cumprod", args({m, I({0}, {1}, DType::I32)}));
+  Tensor c0 = run1("cumprod", makeArgs({m, I({0}, {1}, DType::I32)}));
   EXPECT_EQ(c0.dtype(), DType::I32);
   EXPECT_EQ(c0.toInts(), (std::vector<int64_t>{1, 2, 3, 4, 10, 18}));
-  EXPECT_THROW(run1("cumprod", args({x, F({0}, {1})})), EvalError);
+  EXPECT_THROW(run1("cumprod", makeArgs({x, F({0}, {1})})), EvalError);
 }
 
 TEST(Reduction, TopK) {
   Tensor x = F({0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, {3, 4});
-  std::vector<Tensor> r = runAll("topk", args({x, I({3}, {1})}));
+  std::vector<Tensor> r = runAll("topk", makeArgs({x, I({3}, {1})}));
   ASSERT_EQ(r.size(), 2u);
   EXPECT_EQ(r[0].shape(), (Shape{3, 3}));
   EXPECT_EQ(r[0].dtype(), DType::F32);
@@ -312,7 +291,7 @@ TEST(Reduction, TopK) {
   expectNear(r[0], {3, 2, 1, 7, 6, 5, 11, 10, 9});
   EXPECT_EQ(r[1].toInts(), (std::vector<int64_t>{3, 2, 1, 3, 2, 1, 3, 2, 1}));
   // Smallest, along axis 0.
-  KernelArgs s = args({x, I({2}, {1})});
+  KernelArgs s = makeArgs({x, I({2}, {1})});
   s.attrs.set("largest", int64_t(0));
   s.attrs.set("axis", int64_t(0));
   r = runAll("topk", s);
@@ -320,23 +299,23 @@ TEST(Reduction, TopK) {
   expectNear(r[0], {0, 1, 2, 3, 4, 5, 6, 7});
   EXPECT_EQ(r[1].toInts(), (std::vector<int64_t>{0, 0, 0, 0, 1, 1, 1, 1}));
   // Ties resolve to the lower index; integer data.
-  r = runAll("topk", args({I({1, 3, 3, 2, 3}, {5}, DType::I32), I({3}, {1})}));
+  r = runAll("topk", makeArgs({I({1, 3, 3, 2, 3}, {5}, DType::I32), I({3}, {1})}));
   EXPECT_EQ(r[0].dtype(), DType::I32);
   EXPECT_EQ(r[0].toInts(), (std::vector<int64_t>{3, 3, 3}));
   EXPECT_EQ(r[1].toInts(), (std::vector<int64_t>{1, 2, 4}));
   // K = 0 gives empty outputs.
-  r = runAll("topk", args({x, I({0}, {1})}));
+  r = runAll("topk", makeArgs({x, I({0}, {1})}));
   EXPECT_EQ(r[0].shape(), (Shape{3, 0}));
   // Errors.
-  EXPECT_THROW(runAll("topk", args({x, I({5}, {1})})), EvalError);
-  EXPECT_THROW(runAll("topk", args({x, I({-1}, {1})})), EvalError);
-  EXPECT_THROW(runAll("topk", args({x})), EvalError);
+  EXPECT_THROW(runAll("topk", makeArgs({x, I({5}, {1})})), EvalError);
+  EXPECT_THROW(runAll("topk", makeArgs({x, I({-1}, {1})})), EvalError);
+  EXPECT_THROW(runAll("topk", makeArgs({x})), EvalError);
 }
 
 TEST(Reduction, LpNormalization) {
   Tensor x = F({3, 4, 0, 0}, {2, 2});
-  expectNear(run1("lp_normalization", args({x})), {0.6, 0.8, 0, 0});
-  KernelArgs p1 = args({F({1, 3, 2, 6}, {2, 2})});
+  expectNear(run1("lp_normalization", makeArgs({x})), {0.6, 0.8, 0, 0});
+  KernelArgs p1 = makeArgs({F({1, 3, 2, 6}, {2, 2})});
   p1.attrs.set("p", int64_t(1));
   expectNear(run1("lp_normalization", p1), {0.25, 0.75, 0.25, 0.75});
   p1.attrs.set("axis", int64_t(0));

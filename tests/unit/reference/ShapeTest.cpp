@@ -1,5 +1,6 @@
 //===- ShapeTest.cpp - Reference shape-manipulation kernels ---------------===//
 
+#include "TestUtil.h"
 #include "reference/Kernel.h"
 
 #include <gtest/gtest.h>
@@ -11,30 +12,14 @@ using namespace txc::ref;
 
 namespace {
 
+using testutil::i64;
+using testutil::iota;
+using testutil::makeArgs;
+using testutil::run1;
+
 using Ints = std::vector<int64_t>;
 using Floats = std::vector<double>;
 
-KernelArgs makeArgs(std::vector<Tensor> inputs, int numOutputs = 1) {
-  KernelArgs a;
-  a.inputs = std::move(inputs);
-  a.numOutputs = numOutputs;
-  return a;
-}
-
-Tensor run1(const char *name, const KernelArgs &a) {
-  std::vector<Tensor> r = runKernel(name, a);
-  EXPECT_EQ(r.size(), 1u);
-  return r.at(0);
-}
-
-Tensor iota(Shape shape, DType dt = DType::F32) {
-  Tensor t(dt, shape);
-  for (int64_t i = 0; i < t.numel(); ++i)
-    t.setInt(i, i);
-  return t;
-}
-
-Tensor i64(Ints v) { return Tensor::fromInts(v, {static_cast<int64_t>(v.size())}); }
 Tensor i64s(int64_t v) { return Tensor::fromInts({v}, {}); }
 
 } // namespace
