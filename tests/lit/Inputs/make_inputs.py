@@ -78,3 +78,18 @@ save("bad_reshape",
                        value=helper.make_tensor("", TensorProto.INT64, [2], [3, 3])),
       helper.make_node("Reshape", ["x", "s"], ["y"], name="to_3x3")],
      [vi("x", f32, [2, 4])], [vi("y", f32, None)])
+
+# Weights in an external data file (the > 2 GB form of ONNX).
+import numpy as np  # noqa: E402
+
+ext_nodes = [helper.make_node("MatMul", ["x", "w"], ["y"], name="proj")]
+ext_graph = helper.make_graph(
+    ext_nodes, "external", [vi("x", f32, [1, 2])], [vi("y", f32, None)],
+    initializer=[helper.make_tensor("w", f32, [2, 3],
+                                   np.arange(1, 7, dtype=np.float32).tobytes(),
+                                   raw=True)])
+ext_model = helper.make_model(ext_graph, opset_imports=[helper.make_opsetid("", 17)])
+onnx.save_model(ext_model, os.path.join(HERE, "external_data.onnx"),
+                save_as_external_data=True, all_tensors_to_one_file=True,
+                location="external_data.bin", size_threshold=0)
+np.save(os.path.join(HERE, "ones_1x2.npy"), np.ones((1, 2), dtype=np.float32))
