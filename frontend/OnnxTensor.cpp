@@ -121,6 +121,20 @@ static bool shapeOf(const onnx::TensorProto &t, ref::Shape &shape,
   return true;
 }
 
+/// A dense_resource key the MLIR parser can read back: ONNX names such as
+/// "onnx::MatMul_1458" or "layer/0/w:0" become "onnx__MatMul_1458".
+static std::string resourceKey(const std::string &name) {
+  if (name.empty())
+    return "weight";
+  std::string key = name;
+  for (char &c : key)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.')
+      c = '_';
+  if (std::isdigit(static_cast<unsigned char>(key[0])))
+    key = "w" + key;
+  return key;
+}
+
 ElementsAttr convertTensor(MLIRContext *ctx, onnx::TensorProto &t,
                            const TensorReadContext &rc, std::string &error) {
   ref::DType dt;
@@ -159,8 +173,8 @@ ElementsAttr convertTensor(MLIRContext *ctx, onnx::TensorProto &t,
           ArrayRef<char>(buf, byteSize), 64, [](void *p, size_t, size_t) {
             ::operator delete(p, std::align_val_t(64));
           });
-      std::string name = t.name().empty() ? "weight" : t.name();
-      return DenseResourceElementsAttr::get(type, name, std::move(blob));
+      return DenseResourceElementsAttr::get(type, resourceKey(t.name()),
+                                            std::move(blob));
     }
     t.set_raw_data(buf, byteSize); // small: fall through to a dense attr
     ::operator delete(buf, std::align_val_t(64));
@@ -181,8 +195,8 @@ ElementsAttr convertTensor(MLIRContext *ctx, onnx::TensorProto &t,
     AsmResourceBlob blob = UnmanagedAsmResourceBlob::allocateWithAlign(
         data, ref::dtypeSize(dt),
         [raw](void *, size_t, size_t) { delete raw; });
-    std::string name = t.name().empty() ? "weight" : t.name();
-    return DenseResourceElementsAttr::get(type, name, std::move(blob));
+    return DenseResourceElementsAttr::get(type, resourceKey(t.name()),
+                                          std::move(blob));
   }
 
   std::string bytes;

@@ -3,6 +3,7 @@
 #include "Commands.h"
 
 #include "ir/Dims.h"
+#include "ir/TxcDialect.h"
 #include "reference/Npy.h"
 #include "reference/interpreter/Interpreter.h"
 
@@ -19,12 +20,36 @@
 
 namespace txc::tool {
 
-/// Seeded random data: floats in [-1, 1), integers in [0, 10), bools.
+/// The smallest size of a Gather axis that `v` indexes (following casts and
+/// reshapes), so that generated token ids stay inside the embedding table;
+/// `dflt` when `v` is not used as indices.
+static int64_t indexBound(mlir::Value v, int64_t dflt, int depth = 0) {
+  int64_t bound = dflt;
+  if (depth > 8)
+    return bound;
+  for (mlir::OpOperand &use : v.getUses()) {
+    mlir::Operation *user = use.getOwner();
+    if (auto g = llvm::dyn_cast<GatherOp>(user)) {
+      auto data = llvm::dyn_cast<mlir::RankedTensorType>(g.getData().getType());
+      if (use.getOperandNumber() == 1 && data) {
+        int64_t axis = g.getAxis() < 0 ? g.getAxis() + data.getRank() : g.getAxis();
+        if (axis >= 0 && axis < data.getRank() && !data.isDynamicDim(axis))
+          bound = std::min(bound, data.getDimSize(axis));
+      }
+    } else if (llvm::isa<CastOp, UnsqueezeOp, SqueezeOp, ReshapeOp, IdentityOp,
+                         FlattenOp>(user) && use.getOperandNumber() == 0) {
+      bound = std::min(bound, indexBound(user->getResult(0), dflt, depth + 1));
+    }
+  }
+  return bound;
+}
+
+/// Seeded random data: floats in [-1, 1), integers in [0, intBound), bools.
 static ref::Tensor randomTensor(ref::DType dt, const ref::Shape &shape,
-                                std::mt19937_64 &rng) {
+                                int64_t intBound, std::mt19937_64 &rng) {
   ref::Tensor t(dt, shape);
   std::uniform_real_distribution<double> real(-1.0, 1.0);
-  std::uniform_int_distribution<int64_t> integer(0, 9);
+  std::uniform_int_distribution<int64_t> integer(0, std::max<int64_t>(intBound, 1) - 1);
   for (int64_t i = 0; i < t.numel(); ++i) {
     if (ref::isFloat(dt))
       t.setDouble(i, real(rng));
@@ -76,7 +101,8 @@ int runRun(int argc, char **argv) {
 
 Runs the model with the reference evaluator and writes one .npy per output,
 named after the output. Inputs not given get seeded random data of the right
-dtype and shape (floats in [-1, 1), integers in [0, 10)); their symbolic dims
+dtype and shape (floats in [-1, 1), integers in [0, 10), or below the table
+size for integers used as Gather indices, e.g. token ids); their symbolic dims
 must then be fixed with --dim.
 
 Options:
@@ -181,7 +207,7 @@ Options:
         shape.push_back(1);
       }
     }
-    inputs.push_back(randomTensor(*dt, shape, rng));
+    inputs.push_back(randomTensor(*dt, shape, indexBound(func.getArgument(i), 10), rng));
   }
   if (!missingDims.empty()) {
     llvm::errs() << "txc run: cannot generate inputs without the size of:\n";
