@@ -186,9 +186,12 @@ GemmConfig makeGemmConfig(Isa isa, const CacheInfo &caches) {
   const KernelShape ks = kernelShape(isa);
   GemmConfig cfg;
   cfg.isa = isa;
-  int64_t kc = caches.l1d / 2 / (ks.nr * 4) / 8 * 8;
-  kc = kc < 64 ? 64 : (kc > 512 ? 512 : kc);
-  int64_t mc = caches.l2 / 3 / (kc * 4) / ks.mr * ks.mr;
+  // kc: a K x NR panel of pre-packed B fits half of L2 (4096 on Zen 3), so
+  // BERT/GPT shapes run without K blocking (measured best, see GemmImpl.h).
+  // mc: rows of a packed A block (run-time B) at kc 512, 3/8 of L2.
+  int64_t kc = caches.l2 / 2 / (ks.nr * 4) / 8 * 8;
+  kc = kc < 256 ? 256 : (kc > 8192 ? 8192 : kc);
+  int64_t mc = caches.l2 * 3 / 8 / (512 * 4) / ks.mr * ks.mr;
   if (mc < ks.mr)
     mc = ks.mr;
   cfg.blocking = {mc, kc, 0};

@@ -65,8 +65,10 @@ struct GemmConfig {
   TxcGemmBlocking blocking = {0, 0, 0}; // elements; 0 = ISA default
 };
 /// Cache blocking for `isa` from cache sizes:
-///   kc: one B micro-panel (kc x NR) fills about half of L1d,
-///   mc: the packed A block (mc x kc) about a third of L2.
+///   kc: K block for pre-packed B, a kc x NR panel fills half of L2 (so most
+///       products run unblocked in K); run-time B uses min(kc, 512);
+///   mc: rows of a packed A block (run-time B only) of mc x 512 floats,
+///       about 3/8 of L2.
 /// (nc is reserved and left 0.)
 GemmConfig makeGemmConfig(Isa isa, const CacheInfo &caches);
 /// makeGemmConfig(detectIsa(), detectCaches()).

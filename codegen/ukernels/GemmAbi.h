@@ -49,9 +49,10 @@ typedef struct TxcParallel {
   void (*run)(void *ctx, int64_t numTasks, TxcTaskFn task, void *arg);
 } TxcParallel;
 
-/// Cache blocking (elements). mc: rows of A packed per block (multiple of the
-/// kernel's MR), kc: depth of a block; nc is reserved (ignored). Zero fields
-/// take the ISA's defaults for a 32K/512K cache.
+/// Cache blocking (elements). kc: K block (run-time B: at most 512); mc: rows
+/// of a packed A block (run-time B only, multiple of MR, scaled to keep
+/// mc x 512 floats); nc is reserved (ignored). Zero fields take the ISA's
+/// defaults for a 32K/512K cache.
 typedef struct TxcGemmBlocking {
   int64_t mc, kc, nc;
 } TxcGemmBlocking;

@@ -1,7 +1,8 @@
 //===- GemmAvx2.cpp - AVX2+FMA fp32 GEMM micro-kernels ----------*- C++ -*-===//
 //
 // Register tile 6 x 16 (12 ymm accumulators, 2 for B, 1 broadcast), chosen by
-// measurement on Zen 3 against 4x24, 3x32 and 8x8 (see bench/README.md).
+// measurement on Zen 3 against 5x16, 4x24, 3x32 and 8x8 (build with
+// -DTXC_UK_AVX2_MR=.. -DTXC_UK_AVX2_NV=.. to try others).
 // Compiled for AVX2+FMA through a target pragma (not per-file -m flags) so
 // that standard-library inline functions used here stay baseline code.
 //
@@ -33,8 +34,8 @@ struct VT {
   using V = __m256;
   static constexpr int W = 8;
   static constexpr bool kScalar = false;
-  static constexpr int64_t kDefaultKc = 256;
-  static constexpr int64_t kDefaultMc = 120;
+  static constexpr int64_t kDefaultKc = 4096;
+  static constexpr int64_t kDefaultMc = 96;
   static constexpr int64_t kDefaultNc = 256;
 
   static inline V zero() { return _mm256_setzero_ps(); }

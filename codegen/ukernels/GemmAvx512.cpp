@@ -32,8 +32,8 @@ struct VT {
   using V = __m512;
   static constexpr int W = 16;
   static constexpr bool kScalar = false;
-  static constexpr int64_t kDefaultKc = 192;
-  static constexpr int64_t kDefaultMc = 144;
+  static constexpr int64_t kDefaultKc = 4096;
+  static constexpr int64_t kDefaultMc = 120;
   static constexpr int64_t kDefaultNc = 256;
 
   static inline V zero() { return _mm512_setzero_ps(); }

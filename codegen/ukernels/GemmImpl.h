@@ -14,12 +14,14 @@
 //   packed A: per (MC x KC) block, micro-panels of MR rows stored k-major
 //             ([k][MR]), so the kernel broadcasts from one stream.
 //
-// Loop nest per task region: kb (KC) > mb (MC rows of A packed once, kept in
-// L2) > jr (one kc x NR panel of B, kept in L1 while ...) > ir (... every MR
-// micro-panel of the A block streams past it) > kernel. B panels come from
-// L3/DRAM once per (kb, mb); at 16 KiB per 32K cycles of FMAs that is far
-// below any cache bandwidth, so no NC loop is needed (nc is accepted for
-// ABI stability and ignored).
+// Loop nest per task region: kb (K blocks) > mb (M blocks) > jr (one NR-wide
+// B panel) > ir (MR rows) > kernel. With pre-packed B there is normally one
+// K block (K <= kc, the panel K x NR stays in L2) and one M block (A read in
+// place), i.e. each panel is streamed from memory once and every tile
+// accumulates its whole sum in registers, applies the epilogue and stores C
+// once; the first tile of a panel prefetches the next panel. See runRegion
+// for the run-time B variant (packed per K block, A packed when it pays).
+// No NC loop: TxcGemmBlocking::nc is accepted for ABI stability and ignored.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,6 +44,7 @@ constexpr int64_t kBCap = kKcMax * 32;  // floats of one packed B micro-panel
 static_assert((kACap + kBCap) * 4 <= TXC_UK_MAX_STACK_BYTES, "stack budget");
 static_assert(NR <= 32, "B micro-panel buffer");
 constexpr int64_t kSmallM = 16; // M at or below this: no A packing, KC = K
+constexpr int64_t kPackAMinPanels = 32;
 
 template <class T> static inline T minOf(T a, T b) { return a < b ? a : b; }
 template <class T> static inline T maxOf(T a, T b) { return a < b ? b : a; }
@@ -151,6 +154,10 @@ struct TileEpi {
   const float *bias;
   const float *res;
   int64_t ldr;
+  /// Start of the next B panel's rows for this K block, prefetched one
+  /// NR-row per k step while this tile streams its own panel (used by the
+  /// first tile of each panel, whose B comes from L3/DRAM); null: none.
+  const float *prefetchB;
 };
 
 static inline V loadN(const float *p, int cols) {
@@ -164,8 +171,9 @@ static inline void storeN(float *p, V v, int cols) {
 }
 
 template <int M>
-static inline void finishTile(V (&acc)[M][NV], float *C, int64_t ldc,
-                              int ncols, const TileEpi &e) {
+__attribute__((always_inline)) static inline void
+finishTile(V (&acc)[M][NV], float *C, int64_t ldc, int ncols,
+           const TileEpi &e) {
   if (e.alpha != 1.0f) {
     const V a = VT::set1(e.alpha);
     for (int i = 0; i < M; ++i)
@@ -235,9 +243,16 @@ constexpr int unrollFor(int m) {
   return m * NV >= 8 ? 1 : (m * NV * 2 >= 8 ? 2 : 4);
 }
 
+template <bool PF> static inline void prefetchRow(const float *p) {
+  if constexpr (PF)
+    for (int l = 0; l < NR * 4; l += 64)
+      __builtin_prefetch(reinterpret_cast<const char *>(p) + l, 0, 3);
+}
+
 /// C[M x ncols] (+)= A[M x K] x Bpanel[K x NR]. PA: A is a packed micro-panel
-/// ([k][MR]); otherwise A is row-major with leading dimension lda.
-template <int M, bool PA>
+/// ([k][MR]); otherwise A is row-major with leading dimension lda. PF:
+/// prefetch e.prefetchB alongside.
+template <int M, bool PA, bool PF>
 static void kernel(int64_t K, const float *__restrict A, int64_t lda,
                    const float *__restrict B, float *C, int64_t ldc, int ncols,
                    const TileEpi &e) {
@@ -251,12 +266,14 @@ static void kernel(int64_t K, const float *__restrict A, int64_t lda,
   for (int i = 0; i < M; ++i)
     a[i] = PA ? A + i : A + i * lda;
   constexpr int64_t aStep = PA ? MR : 1;
+  const float *pf = e.prefetchB;
   int64_t k = 0;
   for (; k + U <= K; k += U) {
     for (int u = 0; u < U; ++u) {
       V b[NV];
       for (int j = 0; j < NV; ++j)
         b[j] = VT::load(B + j * W);
+      prefetchRow<PF>(pf);
       for (int i = 0; i < M; ++i) {
         const V av = VT::bcast(a[i]);
         for (int j = 0; j < NV; ++j)
@@ -264,6 +281,7 @@ static void kernel(int64_t K, const float *__restrict A, int64_t lda,
         a[i] += aStep;
       }
       B += NR;
+      pf += NR;
     }
   }
   if constexpr (U > 1) {
@@ -271,6 +289,7 @@ static void kernel(int64_t K, const float *__restrict A, int64_t lda,
       V b[NV];
       for (int j = 0; j < NV; ++j)
         b[j] = VT::load(B + j * W);
+      prefetchRow<PF>(pf);
       for (int i = 0; i < M; ++i) {
         const V av = VT::bcast(a[i]);
         for (int j = 0; j < NV; ++j)
@@ -278,6 +297,7 @@ static void kernel(int64_t K, const float *__restrict A, int64_t lda,
         a[i] += aStep;
       }
       B += NR;
+      pf += NR;
     }
     for (int u = 1; u < U; ++u)
       for (int i = 0; i < M; ++i)
@@ -290,13 +310,13 @@ static void kernel(int64_t K, const float *__restrict A, int64_t lda,
 using KernelFn = void (*)(int64_t, const float *, int64_t, const float *,
                           float *, int64_t, int, const TileEpi &);
 
-template <bool PA, int... I>
+template <bool PA, bool PF, int... I>
 static KernelFn pickKernel(int m, std::integer_sequence<int, I...>) {
-  static constexpr KernelFn table[] = {&kernel<I + 1, PA>...};
+  static constexpr KernelFn table[] = {&kernel<I + 1, PA, PF>...};
   return table[m - 1];
 }
-template <bool PA> static inline KernelFn kernelFor(int m) {
-  return pickKernel<PA>(m, std::make_integer_sequence<int, MR>{});
+template <bool PA, bool PF = false> static inline KernelFn kernelFor(int m) {
+  return pickKernel<PA, PF>(m, std::make_integer_sequence<int, MR>{});
 }
 
 //===----------------------------------------------------------------------===//
@@ -381,9 +401,9 @@ struct Blocking {
 static Blocking normalize(const TxcGemmBlocking &in) {
   Blocking b;
   b.kc = in.kc > 0 ? in.kc : VT::kDefaultKc;
-  b.kc = minOf<int64_t>(maxOf<int64_t>(b.kc, 8), kKcMax);
+  b.kc = maxOf<int64_t>(b.kc, 8);
   b.mc = in.mc > 0 ? in.mc : VT::kDefaultMc;
-  b.mc = minOf<int64_t>(b.mc, (kACap / b.kc) / MR * MR);
+  b.mc = minOf<int64_t>(b.mc, (kACap / kKcMax) / MR * MR);
   b.mc = maxOf<int64_t>(b.mc / MR * MR, MR);
   b.nc = in.nc > 0 ? in.nc : VT::kDefaultNc;
   b.nc = maxOf<int64_t>(b.nc / NR * NR, NR);
@@ -415,16 +435,37 @@ static void runRegion(const Problem &p, const Blocking &blk, int64_t m0,
   if (m0 >= m1 || n0 >= n1)
     return;
   const bool smallM = p.M <= kSmallM;
-#ifdef TXC_UK_EXPERIMENT_NO_PACK_A
-  const bool packedA = false;
-#else
-  const bool packedA = !smallM;
-#endif
   const int64_t K = p.K;
-  int64_t kc = blk.kc;
+  // Pre-packed B: A is read in place and K is blocked only past blk.kc (a
+  // K x NR panel then still sits in L2), so a tile usually computes its whole
+  // sum in registers and C is written exactly once. Measured on Zen 3 this
+  // beats packing A into MC x KC blocks with KC = 256..512 by 1-3% of peak on
+  // every BERT shape (and by 15% on the GPT-2 LM head, whose 26 MB C made
+  // the per-K-block C round trips expensive).
+  //
+  // Run-time B: each K block of a panel is packed into an on-stack buffer
+  // (kc <= kKcMax); A is packed too when many panels reuse it or its rows
+  // are far apart (TLB / cache-set conflicts), with the A block kept at
+  // blk.mc x 512 floats. Measured: N = 64 (attention P x V) is 10% faster
+  // with A unpacked; K >= 3072 5% faster packed.
+  const bool packedA = !p.packedB && !smallM &&
+                       (ceilDiv(n1 - n0, NR) >= kPackAMinPanels ||
+                        p.lda >= 2048);
+  int64_t kc = p.packedB ? blk.kc : minOf(blk.kc, kKcMax);
   if (smallM && p.packedB)
     kc = maxOf<int64_t>(K, 1); // stream each panel once, C written once
-  const int64_t mc = packedA ? blk.mc : roundUp(m1 - m0, MR);
+  // Balanced K blocks: 768 with kc 512 becomes 384 + 384, not 512 + 256.
+  if (K > 0)
+    kc = roundUp(ceilDiv(K, ceilDiv(K, kc)), 8);
+  const int64_t kEff = maxOf<int64_t>(minOf(kc, K), 1);
+  // A block of blk.mc x 512 floats whatever kc is, so that a short-K product
+  // (attention's Q x K^T, K = 64) takes all of M in one block and each
+  // run-time B panel is packed once.
+  const int64_t mc =
+      packedA ? maxOf<int64_t>(minOf(blk.mc * kKcMax / kEff, kACap / kEff) /
+                                   MR * MR,
+                               MR)
+              : roundUp(m1 - m0, MR);
   const bool nonlinear = (p.epi & TXC_EPI_ACT_MASK) != 0;
 
   if (K == 0) {
@@ -434,7 +475,7 @@ static void runRegion(const Problem &p, const Blocking &blk, int64_t m0,
       for (int64_t jr = n0; jr < n1; jr += NR) {
         const int cols = static_cast<int>(minOf<int64_t>(NR, n1 - jr));
         TileEpi e{p.alpha, false, p.epi, p.bias ? p.bias + jr : nullptr,
-                  p.res ? p.res + ir * p.ldr + jr : nullptr, p.ldr};
+                  p.res ? p.res + ir * p.ldr + jr : nullptr, p.ldr, nullptr};
         kernelFor<false>(rows)(0, p.A, p.lda, bbuf, p.C + ir * p.ldc + jr,
                                p.ldc, cols, e);
       }
@@ -465,17 +506,27 @@ static void runRegion(const Problem &p, const Blocking &blk, int64_t m0,
           packPanel(p.B, p.ldb, p.transB, kb, kcur, jr, cols, bbuf);
           bp = bbuf;
         }
+        // The first tile of a pre-packed panel streams it from memory;
+        // it prefetches the next panel's rows of this K block meanwhile.
+        const float *next = p.packedB && jr + NR < n1
+                                ? bp + K * NR
+                                : nullptr;
         for (int64_t ir = mb; ir < mend; ir += MR) {
           const int rows = static_cast<int>(minOf<int64_t>(MR, mend - ir));
+          const bool pf = ir == mb && next && !smallM;
           TileEpi e{p.alpha, !first, flags, p.bias ? p.bias + jr : nullptr,
-                    p.res ? p.res + ir * p.ldr + jr : nullptr, p.ldr};
+                    p.res ? p.res + ir * p.ldr + jr : nullptr, p.ldr,
+                    pf ? next : nullptr};
           float *c = p.C + ir * p.ldc + jr;
-          if (packedA)
-            kernelFor<true>(rows)(kcur, abuf + (ir - mb) * kcur, MR, bp, c,
-                                  p.ldc, cols, e);
-          else
-            kernelFor<false>(rows)(kcur, p.A + ir * p.lda + kb, p.lda, bp, c,
-                                   p.ldc, cols, e);
+          if (packedA) {
+            const float *ap = abuf + (ir - mb) * kcur;
+            (pf ? kernelFor<true, true>(rows) : kernelFor<true>(rows))(
+                kcur, ap, MR, bp, c, p.ldc, cols, e);
+          } else {
+            const float *ap = p.A + ir * p.lda + kb;
+            (pf ? kernelFor<false, true>(rows) : kernelFor<false>(rows))(
+                kcur, ap, p.lda, bp, c, p.ldc, cols, e);
+          }
         }
       }
     }

@@ -25,7 +25,7 @@ struct VT {
   using V = float;
   static constexpr int W = 1;
   static constexpr bool kScalar = true;
-  static constexpr int64_t kDefaultKc = 256;
+  static constexpr int64_t kDefaultKc = 1024;
   static constexpr int64_t kDefaultMc = 64;
   static constexpr int64_t kDefaultNc = 256;
 

@@ -28,6 +28,13 @@
 
 using namespace txc::ukernels;
 
+namespace txc {
+namespace ukernels {
+// Readable test names and messages ("avx2" rather than a byte dump).
+void PrintTo(Isa isa, std::ostream *os) { *os << isaName(isa); }
+} // namespace ukernels
+} // namespace txc
+
 namespace {
 
 constexpr double kU = 1.0 / (1 << 24);
@@ -248,6 +255,10 @@ TEST_P(GemmIsa, SmallBlockingExercisesEveryLoop) {
     for (bool nk : {false, true})
       runPacked(3 * shape_.mr + 2, 3 * shape_.nr + 3, 29, nk, epi, 1.0f,
                 nullptr, &tiny);
+  // Wide enough that A is packed (>= 32 panels), with every loop iterating.
+  for (bool nk : {false, true})
+    runPacked(3 * shape_.mr + 2, 32 * shape_.nr + 5, 29, nk,
+              kEpiBias | kEpiGeluTanh, 1.0f, nullptr, &tiny);
   GemmConfig odd = cfg_;
   odd.blocking = {2 * shape_.mr, 40, 2 * shape_.nr};
   runPacked(200, 150, 130, false, kEpiBias | kEpiRelu, 1.0f, nullptr, &odd);
@@ -319,6 +330,9 @@ TEST_P(GemmIsa, BatchedRuntimeB) {
       {5, 40, 33, 7, true, kEpiBias | kEpiGeluErf, 1.0f},
       {4, 1, 1, 1, false, kEpiNone, 2.0f},
       {1, 70, 90, 700, false, kEpiRelu, 1.0f}, // K over several blocks
+      // A packed (>= 32 panels, or rows >= 2048 floats apart):
+      {2, 23, 32 * 16 + 9, 40, true, kEpiBias | kEpiGeluTanh, 1.0f},
+      {1, 30, 20, 2100, false, kEpiBias | kEpiResidual, 0.5f},
   };
   for (const Case &c : cases)
     for (const TxcParallel *pp : {(const TxcParallel *)nullptr,
