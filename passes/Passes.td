@@ -25,4 +25,20 @@ def SetDims : Pass<"txc-set-dims", "mlir::func::FuncOp"> {
   ];
 }
 
+def FoldConstants : Pass<"txc-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "Evaluate ops whose operands are all constants";
+  let description = [{
+    Runs every txc op whose operands are constants through its reference
+    kernel and replaces it by the resulting constant: the float arithmetic
+    exporters leave behind (the attention scale as ConstantOfShape + Add ->
+    Div, Sqrt of a head size, casts of constant masks). Results with more
+    than `max-elements` elements, or without a fully static type, are left
+    alone so that weights are not duplicated.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", /*default=*/"65536",
+           "largest result (in elements) to materialize as a constant">
+  ];
+}
+
 #endif // TXC_PASSES_TD

@@ -19,6 +19,7 @@ void buildDefaultPipeline(OpPassManager &pm, const PipelineOptions &opts) {
   }
   fpm.addPass(createCanonicalizerPass());
   fpm.addPass(createShapeInference());
+  fpm.addPass(createFoldConstants());
   fpm.addPass(createCSEPass());
   fpm.addPass(createCanonicalizerPass());
 }
@@ -26,7 +27,7 @@ void buildDefaultPipeline(OpPassManager &pm, const PipelineOptions &opts) {
 void registerAllTxcPasses() {
   registerTxcPasses(); // generated from Passes.td
   PassPipelineRegistration<>(
-      "txc-default", "The default txc pipeline (canonicalize, shapes, CSE)",
+      "txc-default", "The default txc pipeline (canonicalize, shapes, constants, CSE)",
       [](OpPassManager &pm) { buildDefaultPipeline(pm, {}); });
 }
 

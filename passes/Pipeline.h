@@ -13,7 +13,7 @@ struct PipelineOptions {
   std::vector<std::string> dims; // name=value
 };
 /// Adds the default pipeline: fix dims, canonicalize (folding shape
-/// arithmetic), shape inference, CSE, canonicalize.
+/// arithmetic), shape inference, constant evaluation, CSE, canonicalize.
 void buildDefaultPipeline(mlir::OpPassManager &pm, const PipelineOptions &opts);
 /// Registers every txc pass and the pipeline "txc-default".
 void registerAllTxcPasses();

@@ -158,6 +158,60 @@ static llvm::Error checkAgainstType(const ref::Tensor &t, Type type,
   return llvm::Error::success();
 }
 
+static std::string describeOp(Operation *op) {
+  return "op '" + op->getName().getStringRef().str() + "' at '" +
+         locName(op->getLoc()) + "'";
+}
+
+llvm::Expected<std::vector<ref::Tensor>>
+evaluateOp(Operation *op, const std::vector<ref::Tensor> &inputs) {
+  std::string where = describeOp(op);
+  if (!llvm::isa<TxcDialect>(op->getDialect()))
+    return makeError(where + ": the reference evaluator only runs txc ops");
+  StringRef kernelName = op->getName().getStringRef().drop_front(4); // "txc."
+  ref::KernelFn fn = ref::kernelRegistry().lookup(kernelName);
+  if (!fn)
+    return makeError(where + ": no reference kernel for '" + kernelName + "'");
+  ref::KernelArgs args;
+  args.inputs = inputs;
+  for (NamedAttribute na : op->getAttrs()) {
+    auto v = convertAttr(na.getValue());
+    if (!v)
+      return makeError(where + ": attribute '" + na.getName().str() + "': " +
+                       llvm::toString(v.takeError()));
+    args.attrs.set(na.getName().str(), *v);
+  }
+  args.numOutputs = op->getNumResults();
+  std::vector<ref::Tensor> results;
+  try {
+    results = fn(args);
+  } catch (const std::exception &e) {
+    return makeError(where + ": " + e.what());
+  }
+  if (results.size() != op->getNumResults())
+    return makeError(where + ": kernel returned " + std::to_string(results.size()) +
+                     " results, the op has " + std::to_string(op->getNumResults()));
+  for (auto [i, r] : llvm::enumerate(op->getResults())) {
+    if (results[i].isNull() && r.use_empty())
+      continue;
+    if (auto err = checkAgainstType(results[i], r.getType(), nullptr,
+                                    where + " result #" + std::to_string(i)))
+      return std::move(err);
+  }
+  return results;
+}
+
+DenseElementsAttr tensorToAttr(const ref::Tensor &t, RankedTensorType type) {
+  if (type.getElementType().isInteger(1)) {
+    SmallVector<bool> values;
+    for (int64_t i = 0; i < t.numel(); ++i)
+      values.push_back(t.getInt(i) != 0);
+    return DenseElementsAttr::get(type, values);
+  }
+  return DenseElementsAttr::getFromRawBuffer(
+      type, ArrayRef<char>(static_cast<const char *>(t.raw()), t.byteSize()));
+}
+
 llvm::Expected<std::vector<ref::Tensor>>
 evaluate(func::FuncOp func, const std::vector<ref::Tensor> &inputs) {
   if (inputs.size() != func.getNumArguments())
@@ -173,7 +227,6 @@ evaluate(func::FuncOp func, const std::vector<ref::Tensor> &inputs) {
       return std::move(err);
     env[arg] = inputs[i];
   }
-  const ref::KernelRegistry &registry = ref::kernelRegistry();
   std::vector<ref::Tensor> outputs;
   for (Operation &op : func.getBody().front()) {
     if (auto ret = llvm::dyn_cast<func::ReturnOp>(op)) {
@@ -181,8 +234,6 @@ evaluate(func::FuncOp func, const std::vector<ref::Tensor> &inputs) {
         outputs.push_back(env.lookup(v));
       break;
     }
-    std::string where = "op '" + op.getName().getStringRef().str() +
-                        "' at '" + locName(op.getLoc()) + "'";
     if (llvm::isa<NoneOp>(op)) {
       env[op.getResult(0)] = ref::Tensor();
       continue;
@@ -190,44 +241,18 @@ evaluate(func::FuncOp func, const std::vector<ref::Tensor> &inputs) {
     if (auto c = llvm::dyn_cast<ConstantOp>(op)) {
       auto t = tensorFromAttr(c.getValue());
       if (!t)
-        return makeError(where + ": " + llvm::toString(t.takeError()));
+        return makeError(describeOp(&op) + ": " + llvm::toString(t.takeError()));
       env[c.getResult()] = *t;
       continue;
     }
-    if (!llvm::isa<TxcDialect>(op.getDialect()))
-      return makeError(where + ": the reference evaluator only runs txc ops");
-    StringRef kernelName = op.getName().getStringRef().drop_front(4); // "txc."
-    ref::KernelFn fn = registry.lookup(kernelName);
-    if (!fn)
-      return makeError(where + ": no reference kernel for '" + kernelName + "'");
-    ref::KernelArgs args;
+    std::vector<ref::Tensor> args;
     for (Value v : op.getOperands())
-      args.inputs.push_back(env.lookup(v));
-    for (NamedAttribute na : op.getAttrs()) {
-      auto v = convertAttr(na.getValue());
-      if (!v)
-        return makeError(where + ": attribute '" + na.getName().str() + "': " +
-                         llvm::toString(v.takeError()));
-      args.attrs.set(na.getName().str(), *v);
-    }
-    args.numOutputs = op.getNumResults();
-    std::vector<ref::Tensor> results;
-    try {
-      results = fn(args);
-    } catch (const std::exception &e) {
-      return makeError(where + ": " + e.what());
-    }
-    if (results.size() != op.getNumResults())
-      return makeError(where + ": kernel returned " + std::to_string(results.size()) +
-                       " results, the op has " + std::to_string(op.getNumResults()));
-    for (auto [i, r] : llvm::enumerate(op.getResults())) {
-      if (results[i].isNull() && r.use_empty())
-        continue;
-      if (auto err = checkAgainstType(results[i], r.getType(), nullptr,
-                                      where + " result #" + std::to_string(i)))
-        return std::move(err);
-      env[r] = std::move(results[i]);
-    }
+      args.push_back(env.lookup(v));
+    auto results = evaluateOp(&op, args);
+    if (!results)
+      return results.takeError();
+    for (auto [i, r] : llvm::enumerate(op.getResults()))
+      env[r] = std::move((*results)[i]);
   }
   return outputs;
 }

@@ -22,6 +22,16 @@ llvm::Expected<ref::DType> dtypeOf(mlir::Type elementType);
 /// A tensor viewing (dense_resource) or copying (dense) a constant.
 llvm::Expected<ref::Tensor> tensorFromAttr(mlir::ElementsAttr attr);
 
+/// Runs the reference kernel of one txc op on `inputs` (one per operand;
+/// null tensors for `none` operands) and checks the results against the
+/// op's result types. Errors name the op and its location.
+llvm::Expected<std::vector<ref::Tensor>>
+evaluateOp(mlir::Operation *op, const std::vector<ref::Tensor> &inputs);
+
+/// A dense constant holding `t` with type `type` (whose shape must match).
+mlir::DenseElementsAttr tensorToAttr(const ref::Tensor &t,
+                                     mlir::RankedTensorType type);
+
 /// Evaluates `func` on `inputs` (one per argument, in order). Errors name
 /// the input or the op (by its location, the ONNX node name) that failed.
 llvm::Expected<std::vector<ref::Tensor>>

@@ -2,19 +2,23 @@
 //
 // For every folder of the ONNX backend node suite: import model.onnx, run
 // the reference evaluator on test_data_set_*/input_*.pb and compare with
-// output_*.pb. Prints "N passed, M failed, K unsupported". A failure that is
+// output_*.pb (with --pipeline, after the default pass pipeline too, so
+// that every pass is checked numerically on the whole suite). Prints
+// "N passed, M failed, K unsupported". A failure that is
 // not in the known-failures list (each entry with a reason) fails the run.
 //
 //===----------------------------------------------------------------------===//
 
 #include "frontend/OnnxImporter.h"
 #include "frontend/OnnxTensor.h"
+#include "passes/Pipeline.h"
 #include "ir/TxcDialect.h"
 #include "reference/interpreter/Interpreter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -79,7 +83,7 @@ bool compare(const txc::ref::Tensor &got, const txc::ref::Tensor &want,
   return true;
 }
 
-Result runOne(const std::string &dir) {
+Result runOne(const std::string &dir, bool pipeline) {
   mlir::MLIRContext ctx;
   std::string diags;
   mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
@@ -93,6 +97,12 @@ Result runOne(const std::string &dir) {
                        diags.find("is not supported") != std::string::npos;
     return {unsupported ? Outcome::Unsupported : Outcome::Failed,
             "import: " + diags};
+  }
+  if (pipeline) {
+    mlir::PassManager pm(&ctx, mlir::ModuleOp::getOperationName());
+    txc::buildDefaultPipeline(pm, {});
+    if (mlir::failed(pm.run(*module)))
+      return {Outcome::Failed, "default pipeline: " + diags};
   }
   auto func = module->lookupSymbol<mlir::func::FuncOp>("main");
   int sets = 0;
@@ -162,7 +172,7 @@ std::map<std::string, std::string> readKnownFailures(const std::string &path) {
 int main(int argc, char **argv) {
   std::string root = "../shared/testdata/onnx-node", known, filter;
   int minPass = 0;
-  bool verbose = false;
+  bool verbose = false, pipeline = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char *flag) -> std::string {
@@ -174,9 +184,11 @@ int main(int argc, char **argv) {
     else if (!value("--filter").empty()) filter = value("--filter");
     else if (!value("--min-pass").empty()) minPass = std::stoi(value("--min-pass"));
     else if (a == "-v" || a == "--verbose") verbose = true;
+    else if (a == "--pipeline") pipeline = true;
     else {
       llvm::errs() << "usage: txc-conformance [--root=DIR] [--known-failures=FILE] "
-                      "[--filter=SUBSTR] [--min-pass=N] [-v]\n";
+                      "[--filter=SUBSTR] [--min-pass=N] [--pipeline] [-v]\n"
+                      "  --pipeline: run the default pass pipeline after import\n";
       return 2;
     }
   }
@@ -198,7 +210,7 @@ int main(int argc, char **argv) {
   int passed = 0, failed = 0, unsupported = 0, unexpected = 0, fixed = 0;
   std::map<std::string, int> unsupportedReasons;
   for (const std::string &d : dirs) {
-    Result r = runOne(root + "/" + d);
+    Result r = runOne(root + "/" + d, pipeline);
     bool isKnown = knownFailures.count(d) != 0;
     switch (r.outcome) {
     case Outcome::Passed:

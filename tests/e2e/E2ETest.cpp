@@ -10,12 +10,14 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/OnnxImporter.h"
+#include "passes/Pipeline.h"
 #include "reference/Npy.h"
 #include "reference/interpreter/Interpreter.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/Pass/PassManager.h"
 
 #include <gtest/gtest.h>
 
@@ -48,6 +50,31 @@ std::vector<Entry> readManifest(const std::string &dir) {
 
 class E2E : public ::testing::TestWithParam<std::string> {};
 
+void compareWithPyTorch(mlir::func::FuncOp func,
+                        const std::vector<txc::ref::Tensor> &inputs,
+                        const std::vector<txc::ref::Tensor> &expected,
+                        const std::vector<std::string> &outputNames,
+                        const char *stage) {
+  SCOPED_TRACE(stage);
+  auto outputs = txc::evaluate(func, inputs);
+  ASSERT_TRUE(static_cast<bool>(outputs)) << llvm::toString(outputs.takeError());
+  ASSERT_EQ(outputs->size(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    const auto &got = (*outputs)[i], &want = expected[i];
+    ASSERT_EQ(got.shape(), want.shape()) << outputNames[i];
+    double maxAbs = 0, scale = 0;
+    for (int64_t k = 0; k < want.numel(); ++k) {
+      double a = got.getDouble(k), b = want.getDouble(k);
+      ASSERT_FALSE(std::isnan(a)) << outputNames[i] << " element " << k;
+      maxAbs = std::max(maxAbs, std::fabs(a - b));
+      scale = std::max(scale, std::fabs(b));
+    }
+    ASSERT_GT(scale, 0) << outputNames[i] << " is all zeros: a useless test";
+    EXPECT_LE(maxAbs / scale, 1e-4)
+        << outputNames[i] << ": max abs error " << maxAbs << ", scale " << scale;
+  }
+}
+
 TEST_P(E2E, ReferenceMatchesPyTorch) {
   std::string dir = std::string(TXC_E2E_MODELS) + "/" + GetParam();
   auto manifest = readManifest(dir);
@@ -72,23 +99,14 @@ TEST_P(E2E, ReferenceMatchesPyTorch) {
       outputNames.push_back(e.name);
     }
   }
-  auto outputs = txc::evaluate(func, inputs);
-  ASSERT_TRUE(static_cast<bool>(outputs)) << llvm::toString(outputs.takeError());
-  ASSERT_EQ(outputs->size(), expected.size());
-  for (size_t i = 0; i < expected.size(); ++i) {
-    const auto &got = (*outputs)[i], &want = expected[i];
-    ASSERT_EQ(got.shape(), want.shape()) << outputNames[i];
-    double maxAbs = 0, scale = 0;
-    for (int64_t k = 0; k < want.numel(); ++k) {
-      double a = got.getDouble(k), b = want.getDouble(k);
-      ASSERT_FALSE(std::isnan(a)) << outputNames[i] << " element " << k;
-      maxAbs = std::max(maxAbs, std::fabs(a - b));
-      scale = std::max(scale, std::fabs(b));
-    }
-    ASSERT_GT(scale, 0) << outputNames[i] << " is all zeros: a useless test";
-    EXPECT_LE(maxAbs / scale, 1e-4)
-        << outputNames[i] << ": max abs error " << maxAbs << ", scale " << scale;
-  }
+  compareWithPyTorch(func, inputs, expected, outputNames, "imported");
+  // The default pipeline (folding, shape inference, constant evaluation,
+  // CSE) must not change the numbers.
+  mlir::PassManager pm(&ctx, mlir::ModuleOp::getOperationName());
+  txc::buildDefaultPipeline(pm, {});
+  ASSERT_TRUE(mlir::succeeded(pm.run(*module))) << diags;
+  compareWithPyTorch(module->lookupSymbol<mlir::func::FuncOp>("main"), inputs,
+                     expected, outputNames, "after the default pipeline");
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, E2E,
