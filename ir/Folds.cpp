@@ -140,11 +140,12 @@ struct MergeReshapes : public OpRewritePattern<ReshapeOp> {
     auto sym = getSymbolicInts(op.getShape());
     if (!sym)
       return failure();
+    // Without allowzero, a 0 copies a dim of the inner reshape's result,
+    // and an element known only at run time might be such a 0.
     if (!op.getAllowzero())
       for (const SymElem &e : *sym)
-        if (!e.isConstant() || e.value == 0)
-          if (!e.isDimOf())
-            return failure();
+        if ((e.isConstant() && e.value == 0) || (!e.isConstant() && !e.isDimOf()))
+          return failure();
     // Dims of the inner reshape's result are invalid after the merge.
     for (const SymElem &e : *sym)
       if (e.isDimOf() && e.source == inner.getResult())

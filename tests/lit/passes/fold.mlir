@@ -54,3 +54,32 @@ func.func @casts(%x: tensor<2xf32>) -> (tensor<2xf32>, tensor<2xi64>) {
   %b = txc.cast %x {to = 7 : i64} : (tensor<2xf32>) -> tensor<2xi64>
   return %a, %b : tensor<2xf32>, tensor<2xi64>
 }
+
+// -----
+
+// Reshape(Reshape(x)) -> Reshape(x) when the outer shape is fully known.
+// CHECK-LABEL: func @merge_reshapes
+// CHECK: %[[S:.*]] = txc.constant dense<[6, 4]>
+// CHECK-NEXT: txc.reshape %arg0, %[[S]]
+func.func @merge_reshapes(%x: tensor<2x3x4xf32>) -> tensor<6x4xf32> {
+  %s1 = txc.constant dense<[24]> : tensor<1xi64>
+  %a = txc.reshape %x, %s1 : (tensor<2x3x4xf32>, tensor<1xi64>) -> tensor<24xf32>
+  %s2 = txc.constant dense<[6, 4]> : tensor<2xi64>
+  %b = txc.reshape %a, %s2 : (tensor<24xf32>, tensor<2xi64>) -> tensor<6x4xf32>
+  return %b : tensor<6x4xf32>
+}
+
+// -----
+
+// Must NOT merge: the outer 0 copies dim 0 of the inner result (12), not of
+// %x (3).
+// CHECK-LABEL: func @no_merge_zero
+// CHECK: %[[A:.*]] = txc.reshape %arg0
+// CHECK: txc.reshape %[[A]]
+func.func @no_merge_zero(%x: tensor<3x8xf32>) -> tensor<12x1x2xf32> {
+  %s1 = txc.constant dense<[12, 2]> : tensor<2xi64>
+  %a = txc.reshape %x, %s1 : (tensor<3x8xf32>, tensor<2xi64>) -> tensor<12x2xf32>
+  %s2 = txc.constant dense<[0, 1, -1]> : tensor<3xi64>
+  %b = txc.reshape %a, %s2 : (tensor<12x2xf32>, tensor<3xi64>) -> tensor<12x1x2xf32>
+  return %b : tensor<12x1x2xf32>
+}
