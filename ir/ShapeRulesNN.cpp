@@ -118,7 +118,13 @@ static LogicalResult windowOutput(Operation *op, ArrayRef<Dim> in,
     if (w.strides[i] <= 0 || w.dilations[i] <= 0 || w.kernel[i] <= 0)
       return op->emitOpError("kernel_shape, strides and dilations must be positive");
     if (!in[i].isStatic()) {
-      out.push_back(Dim::unknown());
+      // A window that preserves the length (stride 1, padding = extent - 1)
+      // keeps the dim, and its name.
+      int64_t ek = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      bool same = w.strides[i] == 1 &&
+                  (w.autoPad == "SAME_UPPER" || w.autoPad == "SAME_LOWER" ||
+                   (w.autoPad != "VALID" && w.pads[i] + w.pads[i + n] == ek - 1));
+      out.push_back(same ? in[i] : Dim::unknown());
       continue;
     }
     int64_t size = in[i].size, s = w.strides[i];

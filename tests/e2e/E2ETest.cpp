@@ -113,6 +113,10 @@ INSTANTIATE_TEST_SUITE_P(Models, E2E,
                          ::testing::Values("bert_tiny_opset14", "bert_tiny_opset17",
                                            "gpt2_tiny_opset14", "gpt2_tiny_opset17",
                                            "gpt2_tiny_past_opset14",
-                                           "gpt2_tiny_past_opset17"));
+                                           "gpt2_tiny_past_opset17",
+                                           "llama_tiny_opset14", "llama_tiny_opset17",
+                                           "vit_tiny_opset14", "vit_tiny_opset17",
+                                           "whisper_encoder_tiny_opset14",
+                                           "whisper_encoder_tiny_opset17"));
 
 } // namespace

@@ -17,10 +17,18 @@ output_<name>.npy and manifest.txt):
     gpt2_tiny_past_opset{14,17}  same weights, with KV past
                                  (input_ids, past_key_i, past_value_i
                                   -> logits, present_key_i, present_value_i)
+    llama_tiny_opset{14,17}      LLaMA-like decoder: RMSNorm, RoPE, GQA 4/2 heads,
+                                 SiLU-gated MLP (input_ids -> logits)
+    vit_tiny_opset{14,17}        ViT-like classifier: Conv2d patches, class token
+                                 (pixel_values -> logits)
+    whisper_encoder_tiny_opset{14,17}
+                                 Whisper-like audio encoder: 2 Conv1d, sinusoidal
+                                 positions (input_features -> last_hidden_state)
 
 The models are written by hand in the style of Hugging Face transformers
 (which is not needed), so the exported graphs have the same shape arithmetic,
-mask construction and op patterns as real BERT / GPT-2 exports.
+mask construction and op patterns as real BERT / GPT-2 / LLaMA / ViT / Whisper
+exports.
 
 Full-size models (--full-size) have random weights and no test data; they are
 for import-time measurements and must not be committed.
@@ -56,6 +64,14 @@ GPT2_TINY = dict(vocab_size=100, num_layers=2, hidden=64, num_heads=2,
                  n_positions=64, layer_norm_eps=1e-5)
 GPT2_SMALL = dict(vocab_size=50257, num_layers=12, hidden=768, num_heads=12,
                   n_positions=1024, layer_norm_eps=1e-5)
+LLAMA_TINY = dict(vocab_size=100, num_layers=2, hidden=64, num_heads=4,
+                  num_kv_heads=2, intermediate=128, rms_norm_eps=1e-6,
+                  rope_theta=10000.0)
+VIT_TINY = dict(image_size=32, patch_size=8, num_channels=3, hidden=64,
+                num_layers=2, num_heads=2, intermediate=128, num_labels=10,
+                layer_norm_eps=1e-12)
+WHISPER_ENCODER_TINY = dict(num_mel_bins=16, hidden=64, num_layers=2, num_heads=2,
+                            ffn=128, max_source_positions=64, layer_norm_eps=1e-5)
 
 
 # --------------------------------------------------------------------------
@@ -267,6 +283,290 @@ class GPT2WithPast(nn.Module):
 
 
 # --------------------------------------------------------------------------
+# LLaMA-like decoder (RMSNorm, rotary embeddings, grouped-query attention)
+# --------------------------------------------------------------------------
+
+class LlamaRMSNorm(nn.Module):
+    def __init__(self, hidden, eps):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(hidden))
+        self.variance_epsilon = eps
+
+    def forward(self, hidden_states):
+        # As HF computes it: in float32, x * rsqrt(mean(x^2) + eps) * weight.
+        input_dtype = hidden_states.dtype
+        hidden_states = hidden_states.to(torch.float32)
+        variance = hidden_states.pow(2).mean(-1, keepdim=True)
+        hidden_states = hidden_states * torch.rsqrt(variance + self.variance_epsilon)
+        return self.weight * hidden_states.to(input_dtype)
+
+
+class LlamaRotaryEmbedding(nn.Module):
+    """HF >= 4.38 form: cos/sin computed from position_ids inside the model."""
+
+    def __init__(self, dim, base):
+        super().__init__()
+        inv_freq = 1.0 / (base ** (torch.arange(0, dim, 2, dtype=torch.int64).float() / dim))
+        self.register_buffer("inv_freq", inv_freq, persistent=False)
+
+    def forward(self, x, position_ids):
+        inv_freq_expanded = self.inv_freq[None, :, None].float().expand(
+            position_ids.shape[0], -1, 1)
+        position_ids_expanded = position_ids[:, None, :].float()
+        freqs = (inv_freq_expanded.float() @ position_ids_expanded.float()).transpose(1, 2)
+        emb = torch.cat((freqs, freqs), dim=-1)
+        return emb.cos().to(dtype=x.dtype), emb.sin().to(dtype=x.dtype)
+
+
+def rotate_half(x):
+    x1 = x[..., : x.shape[-1] // 2]
+    x2 = x[..., x.shape[-1] // 2:]
+    return torch.cat((-x2, x1), dim=-1)
+
+
+def apply_rotary_pos_emb(q, k, cos, sin, unsqueeze_dim=1):
+    cos = cos.unsqueeze(unsqueeze_dim)
+    sin = sin.unsqueeze(unsqueeze_dim)
+    return (q * cos) + (rotate_half(q) * sin), (k * cos) + (rotate_half(k) * sin)
+
+
+def repeat_kv(hidden_states, n_rep):
+    # [b, kv_heads, s, d] -> [b, kv_heads * n_rep, s, d], as HF's repeat_kv.
+    batch, num_key_value_heads, slen, head_dim = hidden_states.shape
+    if n_rep == 1:
+        return hidden_states
+    hidden_states = hidden_states[:, :, None, :, :].expand(
+        batch, num_key_value_heads, n_rep, slen, head_dim)
+    return hidden_states.reshape(batch, num_key_value_heads * n_rep, slen, head_dim)
+
+
+class LlamaAttention(nn.Module):
+    def __init__(self, hidden, num_heads, num_kv_heads):
+        super().__init__()
+        self.num_heads = num_heads
+        self.head_dim = hidden // num_heads
+        self.num_key_value_heads = num_kv_heads
+        self.num_key_value_groups = num_heads // num_kv_heads
+        self.q_proj = nn.Linear(hidden, num_heads * self.head_dim, bias=False)
+        self.k_proj = nn.Linear(hidden, num_kv_heads * self.head_dim, bias=False)
+        self.v_proj = nn.Linear(hidden, num_kv_heads * self.head_dim, bias=False)
+        self.o_proj = nn.Linear(num_heads * self.head_dim, hidden, bias=False)
+
+    def forward(self, x, cos, sin, causal_mask):
+        bsz, q_len, _ = x.size()
+        q = self.q_proj(x).view(bsz, q_len, self.num_heads, self.head_dim).transpose(1, 2)
+        k = self.k_proj(x).view(bsz, q_len, self.num_key_value_heads,
+                                self.head_dim).transpose(1, 2)
+        v = self.v_proj(x).view(bsz, q_len, self.num_key_value_heads,
+                                self.head_dim).transpose(1, 2)
+        q, k = apply_rotary_pos_emb(q, k, cos, sin)
+        k = repeat_kv(k, self.num_key_value_groups)
+        v = repeat_kv(v, self.num_key_value_groups)
+        w = torch.matmul(q, k.transpose(2, 3)) / math.sqrt(self.head_dim)
+        w = w + causal_mask
+        w = F.softmax(w, dim=-1, dtype=torch.float32).to(q.dtype)
+        a = torch.matmul(w, v)
+        a = a.transpose(1, 2).contiguous().reshape(bsz, q_len, -1)
+        return self.o_proj(a)
+
+
+class LlamaMLP(nn.Module):
+    def __init__(self, hidden, intermediate):
+        super().__init__()
+        self.gate_proj = nn.Linear(hidden, intermediate, bias=False)
+        self.up_proj = nn.Linear(hidden, intermediate, bias=False)
+        self.down_proj = nn.Linear(intermediate, hidden, bias=False)
+
+    def forward(self, x):
+        return self.down_proj(F.silu(self.gate_proj(x)) * self.up_proj(x))
+
+
+class LlamaDecoderLayer(nn.Module):
+    def __init__(self, hidden, num_heads, num_kv_heads, intermediate, eps):
+        super().__init__()
+        self.input_layernorm = LlamaRMSNorm(hidden, eps)
+        self.self_attn = LlamaAttention(hidden, num_heads, num_kv_heads)
+        self.post_attention_layernorm = LlamaRMSNorm(hidden, eps)
+        self.mlp = LlamaMLP(hidden, intermediate)
+
+    def forward(self, x, cos, sin, causal_mask):
+        x = x + self.self_attn(self.input_layernorm(x), cos, sin, causal_mask)
+        return x + self.mlp(self.post_attention_layernorm(x))
+
+
+def make_causal_mask(bsz, tgt_len, dtype):
+    # HF's _make_causal_mask (no past): [b, 1, s, s], 0 on and below the
+    # diagonal, float32 min above it.
+    mask = torch.full((tgt_len, tgt_len), torch.finfo(dtype).min)
+    mask_cond = torch.arange(mask.size(-1))
+    mask.masked_fill_(mask_cond < (mask_cond + 1).view(mask.size(-1), 1), 0)
+    mask = mask.to(dtype)
+    return mask[None, None, :, :].expand(bsz, 1, tgt_len, tgt_len)
+
+
+class LlamaLMModel(nn.Module):
+    def __init__(self, vocab_size, num_layers, hidden, num_heads, num_kv_heads,
+                 intermediate, rms_norm_eps, rope_theta):
+        super().__init__()
+        self.embed_tokens = nn.Embedding(vocab_size, hidden)
+        self.layers = nn.ModuleList(
+            LlamaDecoderLayer(hidden, num_heads, num_kv_heads, intermediate, rms_norm_eps)
+            for _ in range(num_layers))
+        self.norm = LlamaRMSNorm(hidden, rms_norm_eps)
+        self.rotary_emb = LlamaRotaryEmbedding(hidden // num_heads, rope_theta)
+        self.lm_head = nn.Linear(hidden, vocab_size, bias=False)
+
+    def forward(self, input_ids):
+        bsz, seq_length = input_ids.shape
+        position_ids = torch.arange(0, seq_length, dtype=torch.long).unsqueeze(0)
+        x = self.embed_tokens(input_ids)
+        cos, sin = self.rotary_emb(x, position_ids)
+        causal_mask = make_causal_mask(bsz, seq_length, x.dtype)
+        for layer in self.layers:
+            x = layer(x, cos, sin, causal_mask)
+        return self.lm_head(self.norm(x))
+
+
+# --------------------------------------------------------------------------
+# ViT-like image classifier
+# --------------------------------------------------------------------------
+
+class ViTSelfAttention(BertSelfAttention):
+    def forward(self, hidden_states):
+        q = self.transpose_for_scores(self.query(hidden_states))
+        k = self.transpose_for_scores(self.key(hidden_states))
+        v = self.transpose_for_scores(self.value(hidden_states))
+        scores = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(self.head_size)
+        probs = F.softmax(scores, dim=-1)
+        ctx = torch.matmul(probs, v).permute(0, 2, 1, 3).contiguous()
+        return ctx.view(ctx.size()[:-2] + (self.all_head_size,))
+
+
+class ViTLayer(nn.Module):
+    def __init__(self, hidden, num_heads, intermediate, eps):
+        super().__init__()
+        self.layernorm_before = nn.LayerNorm(hidden, eps=eps)
+        self.attention = ViTSelfAttention(hidden, num_heads)
+        self.attention_output = nn.Linear(hidden, hidden)
+        self.layernorm_after = nn.LayerNorm(hidden, eps=eps)
+        self.intermediate = nn.Linear(hidden, intermediate)
+        self.output = nn.Linear(intermediate, hidden)
+
+    def forward(self, x):
+        x = self.attention_output(self.attention(self.layernorm_before(x))) + x
+        return self.output(F.gelu(self.intermediate(self.layernorm_after(x)))) + x
+
+
+class ViTClassifier(nn.Module):
+    def __init__(self, image_size, patch_size, num_channels, hidden, num_layers,
+                 num_heads, intermediate, num_labels, layer_norm_eps):
+        super().__init__()
+        num_patches = (image_size // patch_size) ** 2
+        self.cls_token = nn.Parameter(torch.zeros(1, 1, hidden))
+        self.position_embeddings = nn.Parameter(torch.zeros(1, num_patches + 1, hidden))
+        self.projection = nn.Conv2d(num_channels, hidden, kernel_size=patch_size,
+                                    stride=patch_size)
+        self.layers = nn.ModuleList(
+            ViTLayer(hidden, num_heads, intermediate, layer_norm_eps)
+            for _ in range(num_layers))
+        self.layernorm = nn.LayerNorm(hidden, eps=layer_norm_eps)
+        self.classifier = nn.Linear(hidden, num_labels)
+
+    def forward(self, pixel_values):
+        batch_size = pixel_values.shape[0]
+        x = self.projection(pixel_values).flatten(2).transpose(1, 2)
+        cls_tokens = self.cls_token.expand(batch_size, -1, -1)
+        x = torch.cat((cls_tokens, x), dim=1) + self.position_embeddings
+        for layer in self.layers:
+            x = layer(x)
+        x = self.layernorm(x)
+        return self.classifier(x[:, 0, :])
+
+
+# --------------------------------------------------------------------------
+# Whisper-like audio encoder
+# --------------------------------------------------------------------------
+
+def sinusoids(length, channels, max_timescale=10000):
+    """Whisper's sinusoidal position table [length, channels]."""
+    log_timescale_increment = np.log(max_timescale) / (channels // 2 - 1)
+    inv_timescales = torch.exp(-log_timescale_increment * torch.arange(channels // 2))
+    scaled_time = torch.arange(length)[:, np.newaxis] * inv_timescales[np.newaxis, :]
+    return torch.cat([torch.sin(scaled_time), torch.cos(scaled_time)], dim=1)
+
+
+class WhisperAttention(nn.Module):
+    """HF's (pre-SDPA) WhisperAttention: scaled q, 3-D bmm over bsz * heads."""
+
+    def __init__(self, hidden, num_heads):
+        super().__init__()
+        self.embed_dim = hidden
+        self.num_heads = num_heads
+        self.head_dim = hidden // num_heads
+        self.scaling = self.head_dim ** -0.5
+        self.k_proj = nn.Linear(hidden, hidden, bias=False)
+        self.v_proj = nn.Linear(hidden, hidden)
+        self.q_proj = nn.Linear(hidden, hidden)
+        self.out_proj = nn.Linear(hidden, hidden)
+
+    def _shape(self, tensor, seq_len, bsz):
+        return tensor.view(bsz, seq_len, self.num_heads, self.head_dim).transpose(1, 2).contiguous()
+
+    def forward(self, hidden_states):
+        bsz, tgt_len, _ = hidden_states.size()
+        q = self.q_proj(hidden_states) * self.scaling
+        k = self._shape(self.k_proj(hidden_states), -1, bsz)
+        v = self._shape(self.v_proj(hidden_states), -1, bsz)
+        proj_shape = (bsz * self.num_heads, -1, self.head_dim)
+        q = self._shape(q, tgt_len, bsz).view(*proj_shape)
+        k = k.reshape(*proj_shape)
+        v = v.reshape(*proj_shape)
+        w = F.softmax(torch.bmm(q, k.transpose(1, 2)), dim=-1)
+        a = torch.bmm(w, v)
+        a = a.view(bsz, self.num_heads, tgt_len, self.head_dim).transpose(1, 2)
+        a = a.reshape(bsz, tgt_len, self.embed_dim)
+        return self.out_proj(a)
+
+
+class WhisperEncoderLayer(nn.Module):
+    def __init__(self, hidden, num_heads, ffn, eps):
+        super().__init__()
+        self.self_attn_layer_norm = nn.LayerNorm(hidden, eps=eps)
+        self.self_attn = WhisperAttention(hidden, num_heads)
+        self.final_layer_norm = nn.LayerNorm(hidden, eps=eps)
+        self.fc1 = nn.Linear(hidden, ffn)
+        self.fc2 = nn.Linear(ffn, hidden)
+
+    def forward(self, x):
+        x = x + self.self_attn(self.self_attn_layer_norm(x))
+        return x + self.fc2(F.gelu(self.fc1(self.final_layer_norm(x))))
+
+
+class WhisperEncoderModel(nn.Module):
+    def __init__(self, num_mel_bins, hidden, num_layers, num_heads, ffn,
+                 max_source_positions, layer_norm_eps):
+        super().__init__()
+        self.conv1 = nn.Conv1d(num_mel_bins, hidden, kernel_size=3, padding=1)
+        self.conv2 = nn.Conv1d(hidden, hidden, kernel_size=3, stride=2, padding=1)
+        self.register_buffer("embed_positions", sinusoids(max_source_positions, hidden))
+        self.layers = nn.ModuleList(
+            WhisperEncoderLayer(hidden, num_heads, ffn, layer_norm_eps)
+            for _ in range(num_layers))
+        self.layer_norm = nn.LayerNorm(hidden, eps=layer_norm_eps)
+
+    def forward(self, input_features):
+        x = F.gelu(self.conv1(input_features))
+        x = F.gelu(self.conv2(x))
+        x = x.permute(0, 2, 1)
+        # HF requires 3000 frames and adds the whole table; here the table is
+        # sliced to the length so that frames can stay symbolic.
+        x = x + self.embed_positions[:x.shape[1]]
+        for layer in self.layers:
+            x = layer(x)
+        return self.layer_norm(x)
+
+
+# --------------------------------------------------------------------------
 # Construction with a fixed seed
 # --------------------------------------------------------------------------
 
@@ -278,12 +578,15 @@ def randomize(model, emb_std):
             if isinstance(m, nn.LayerNorm):
                 m.weight.copy_(1.0 + 0.1 * torch.randn_like(m.weight))
                 m.bias.copy_(0.1 * torch.randn_like(m.bias))
+            elif isinstance(m, LlamaRMSNorm):
+                m.weight.copy_(1.0 + 0.1 * torch.randn_like(m.weight))
             elif isinstance(m, nn.Embedding):
                 m.weight.normal_(0.0, emb_std)
-            elif isinstance(m, nn.Linear):
-                fan_in = m.weight.shape[1]
+            elif isinstance(m, (nn.Linear, nn.Conv1d, nn.Conv2d)):
+                fan_in = m.weight[0].numel()
                 m.weight.normal_(0.0, 1.0 / math.sqrt(fan_in))
-                m.bias.normal_(0.0, 0.05)
+                if m.bias is not None:
+                    m.bias.normal_(0.0, 0.05)
     return model
 
 
@@ -295,6 +598,25 @@ def make_bert(cfg):
 def make_gpt2(cfg):
     torch.manual_seed(SEED)
     return randomize(GPT2LMModel(**cfg), emb_std=0.5).eval()
+
+
+def make_llama(cfg):
+    torch.manual_seed(SEED)
+    return randomize(LlamaLMModel(**cfg), emb_std=0.5).eval()
+
+
+def make_vit(cfg):
+    torch.manual_seed(SEED)
+    model = randomize(ViTClassifier(**cfg), emb_std=0.5)
+    with torch.no_grad():
+        model.cls_token.normal_(0.0, 0.5)
+        model.position_embeddings.normal_(0.0, 0.5)
+    return model.eval()
+
+
+def make_whisper_encoder(cfg):
+    torch.manual_seed(SEED)
+    return randomize(WhisperEncoderModel(**cfg), emb_std=0.5).eval()
 
 
 # --------------------------------------------------------------------------
@@ -332,6 +654,23 @@ def gpt2_past_spec(num_layers):
     return inputs, outputs, axes
 
 
+def llama_spec(num_layers):
+    return gpt2_spec(num_layers)
+
+
+def vit_spec(num_layers):
+    return (["pixel_values"], ["logits"],
+            {"pixel_values": {0: "batch"}, "logits": {0: "batch"}})
+
+
+def whisper_encoder_spec(num_layers):
+    # The output length is ceil(frames / 2) (conv2 has stride 2, padding 1);
+    # the dim name follows Optimum's "encoder_sequence_length / 2".
+    return (["input_features"], ["last_hidden_state"],
+            {"input_features": {0: "batch", 2: "frames"},
+             "last_hidden_state": {0: "batch", 1: "frames / 2"}})
+
+
 def export(module, args, path, opset, spec):
     inputs, outputs, axes = spec
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -340,6 +679,29 @@ def export(module, args, path, opset, spec):
                           input_names=inputs, output_names=outputs,
                           dynamic_axes=axes, do_constant_folding=True,
                           export_params=True)
+        pin_static_dims(path, spec, module(*args))
+
+
+def pin_static_dims(path, spec, results):
+    """Declare the static dims of the graph outputs that the exporter lost.
+
+    torch 1.13's shape inference forgets every dim of a Slice with a dynamic
+    end (whisper's position table sliced to the length), so the output is
+    declared [batch, frames / 2, <generated name>] although its last dim is 64.
+    Such a dim (not a dynamic axis) gets the size PyTorch produced; the file is
+    rewritten only when something changed."""
+    inputs, outputs, axes = spec
+    if isinstance(results, torch.Tensor):
+        results = (results,)
+    model = onnx.load(path, load_external_data=False)
+    changed = False
+    for vi, r in zip(model.graph.output, results):
+        for i, d in enumerate(vi.type.tensor_type.shape.dim):
+            if i not in axes.get(vi.name, {}) and not d.HasField("dim_value"):
+                d.dim_value = r.shape[i]  # clears dim_param (a oneof)
+                changed = True
+    if changed:
+        onnx.save(model, path)
 
 
 def op_types(model):
@@ -383,6 +745,10 @@ def check_onnx(path, spec, expect_external=False):
             if d[axis] != name:
                 raise AssertionError(f"{path}: {vi.name} dim {axis} is {d[axis]!r}, "
                                      f"expected symbolic {name!r}")
+        for axis, v in enumerate(d):
+            if axis not in axes[vi.name] and not isinstance(v, int):
+                raise AssertionError(f"{path}: {vi.name} dim {axis} is {v!r}, "
+                                     f"expected static")
     return model
 
 
@@ -404,6 +770,28 @@ def _ints(x):
     return [int(v) for v in np.asarray(x).reshape(-1)]
 
 
+def _conv(x, w, b, a):
+    """ONNX Conv, any number of spatial dims, group 1, explicit pads."""
+    assert a.get("group", 1) == 1 and a.get("auto_pad", b"NOTSET") in (b"NOTSET", "NOTSET")
+    nsp = x.ndim - 2
+    ks = w.shape[2:]
+    strides = a.get("strides", [1] * nsp)
+    dil = a.get("dilations", [1] * nsp)
+    pads = a.get("pads", [0] * (2 * nsp))
+    xp = np.pad(x, [(0, 0), (0, 0)] + [(pads[i], pads[i + nsp]) for i in range(nsp)])
+    outs = [(xp.shape[2 + i] - dil[i] * (ks[i] - 1) - 1) // strides[i] + 1
+            for i in range(nsp)]
+    y = np.zeros((x.shape[0], w.shape[0], *outs), dtype=np.float64)
+    for k in np.ndindex(*ks):
+        idx = tuple(slice(k[i] * dil[i], k[i] * dil[i] + (outs[i] - 1) * strides[i] + 1,
+                          strides[i]) for i in range(nsp))
+        patch = xp[(slice(None), slice(None)) + idx]            # [n, c, *outs]
+        y += np.einsum("nc...,oc->no...", patch, w[(slice(None), slice(None)) + k])
+    if b is not None:
+        y += b.reshape((1, -1) + (1,) * nsp)
+    return y.astype(x.dtype)
+
+
 def _np_op(op, x, a):
     """x: list of input arrays (None for absent optional inputs); a: attributes."""
     if op in ("Add", "Sub", "Mul", "Div", "Pow"):
@@ -412,8 +800,36 @@ def _np_op(op, x, a):
         if op == "Div" and np.issubdtype(x[0].dtype, np.integer):
             return [x[0] // x[1]]
         return [f(x[0], x[1]).astype(x[0].dtype)]
-    if op in ("Sqrt", "Tanh"):
+    if op in ("Sqrt", "Tanh", "Cos", "Sin", "Exp"):
         return [getattr(np, op.lower())(x[0])]
+    if op == "Neg":
+        return [np.negative(x[0])]
+    if op == "Reciprocal":
+        return [(1 / x[0]).astype(x[0].dtype)]
+    if op == "Sigmoid":
+        return [(1 / (1 + np.exp(-x[0]))).astype(x[0].dtype)]
+    if op in ("Equal", "Less", "Greater"):
+        f = {"Equal": np.equal, "Less": np.less, "Greater": np.greater}[op]
+        return [f(x[0], x[1])]
+    if op == "Not":
+        return [np.logical_not(x[0])]
+    if op == "Expand":
+        shape = _ints(x[1])
+        # ONNX Expand broadcasts both ways (a 1 in the shape keeps the input dim).
+        out = np.broadcast_shapes(x[0].shape, tuple(shape))
+        return [np.broadcast_to(x[0], out).copy()]
+    if op == "Flatten":
+        ax = a.get("axis", 1) % max(x[0].ndim, 1)
+        return [x[0].reshape(int(np.prod(x[0].shape[:ax])), -1)]
+    if op == "Gemm":
+        A = x[0].T if a.get("transA", 0) else x[0]
+        B = x[1].T if a.get("transB", 0) else x[1]
+        y = a.get("alpha", 1.0) * (A @ B)
+        if len(x) > 2 and x[2] is not None:
+            y = y + a.get("beta", 1.0) * x[2]
+        return [y.astype(x[0].dtype)]
+    if op == "Conv":
+        return [_conv(x[0], x[1], x[2] if len(x) > 2 else None, a)]
     if op == "Erf":
         return [_erf(x[0]).astype(x[0].dtype)]
     if op == "Identity":
@@ -539,6 +955,7 @@ def folder_size(folder):
 # --------------------------------------------------------------------------
 
 BATCH, SEQ, PAST = 2, 7, 5
+FRAMES = 20  # whisper_encoder_tiny test input length (mel frames)
 
 
 def bert_inputs(batch, seq, gen):
@@ -602,6 +1019,74 @@ def check_gpt2(lm, ids, past_ids):
             "batch 3/seq 11/past 2 ok")
 
 
+def check_llama(model, ids):
+    with torch.no_grad():
+        full = model(ids)
+        pre = model(ids[:, :4])
+        assert close(pre, full[:, :4]), "llama: causal mask broken"
+        one = model(ids[1:2])
+        assert close(one[0], full[1]), "llama: batch rows not independent"
+        g = torch.Generator().manual_seed(123)
+        # repeat_kv is repeat_interleave over the head axis (KV head j serves
+        # query heads j * n_rep ... j * n_rep + n_rep - 1).
+        kv = torch.randn(2, 2, 5, 16, generator=g)
+        assert torch.equal(repeat_kv(kv, 2), kv.repeat_interleave(2, dim=1))
+        # RMSNorm: x / sqrt(mean(x^2) + eps) * w.
+        norm = model.layers[0].input_layernorm
+        x = torch.randn(2, 3, 64, generator=g)
+        want = x / torch.sqrt((x * x).mean(-1, keepdim=True) + 1e-6) * norm.weight
+        assert close(norm(x), want), "llama: RMSNorm"
+        # RoPE: rotated q.k depends only on the relative position.
+        q, k = torch.randn(1, 1, 1, 16, generator=g), torch.randn(1, 1, 1, 16, generator=g)
+        dots = []
+        for p0 in (0, 5):
+            pos = torch.tensor([[p0, p0 + 3]])
+            cos, sin = model.rotary_emb(q, pos)
+            rq, _ = apply_rotary_pos_emb(q, q, cos[:, :1], sin[:, :1])
+            _, rk = apply_rotary_pos_emb(k, k, cos[:, 1:], sin[:, 1:])
+            dots.append(float((rq * rk).sum()))
+        assert abs(dots[0] - dots[1]) < 1e-4, "llama: RoPE not relative"
+        other = model(torch.randint(0, 100, (3, 11), generator=g))
+        assert other.shape == (3, 11, 100)
+    return ("causal prefix ok, rows independent, repeat_kv == repeat_interleave, "
+            "RMSNorm formula ok, RoPE relative, batch 3/seq 11 ok")
+
+
+def check_vit(model, px):
+    with torch.no_grad():
+        ref = model(px)
+        one = model(px[1:2])
+        assert close(one[0], ref[1]), "vit: batch rows not independent"
+        # The stride-8 convolution is a matmul over 8x8 patches in raster order.
+        b, p = px.shape[0], 8
+        patches = px.unfold(2, p, p).unfold(3, p, p)          # [b, 3, 4, 4, 8, 8]
+        patches = patches.permute(0, 2, 3, 1, 4, 5).reshape(b, 16, -1)
+        conv = model.projection
+        want = patches @ conv.weight.reshape(conv.weight.shape[0], -1).T + conv.bias
+        got = conv(px).flatten(2).transpose(1, 2)
+        assert close(got, want, 1e-4), "vit: patch embedding"
+        g = torch.Generator().manual_seed(123)
+        assert model(torch.randn(3, 3, 32, 32, generator=g)).shape == (3, 10)
+    return "rows independent, patch embedding == unfold + matmul, batch 3 ok"
+
+
+def check_whisper_encoder(model, feats):
+    with torch.no_grad():
+        ref = model(feats)
+        one = model(feats[1:2])
+        assert close(one[0], ref[1]), "whisper: batch rows not independent"
+        table = model.embed_positions.numpy()
+        t = np.arange(table.shape[0])[:, None]
+        inv = np.exp(-np.log(10000) / 31 * np.arange(32))[None, :]
+        assert np.allclose(table, np.concatenate([np.sin(t * inv), np.cos(t * inv)], 1),
+                           atol=1e-5), "whisper: sinusoids"
+        g = torch.Generator().manual_seed(123)
+        for frames, n in ((20, 10), (33, 17), (2, 1)):
+            out = model(torch.randn(3, 16, frames, generator=g))
+            assert out.shape == (3, n, 64), (frames, out.shape)
+    return "rows independent, sinusoid table ok, frames 20/33/2 -> 10/17/1 ok"
+
+
 # --------------------------------------------------------------------------
 # Main
 # --------------------------------------------------------------------------
@@ -642,6 +1127,27 @@ def gpt2_past_case(lm, batch, seq, past_seq, gen):
     return feeds, results
 
 
+def llama_case(model, batch, seq, gen):
+    ids = torch.randint(0, 100, (batch, seq), generator=gen, dtype=torch.long)
+    with torch.no_grad():
+        logits = model(ids)
+    return {"input_ids": ids.numpy()}, {"logits": logits.numpy()}
+
+
+def vit_case(model, batch, gen):
+    px = torch.randn(batch, 3, 32, 32, generator=gen)
+    with torch.no_grad():
+        logits = model(px)
+    return {"pixel_values": px.numpy()}, {"logits": logits.numpy()}
+
+
+def whisper_encoder_case(model, batch, frames, gen):
+    feats = torch.randn(batch, 16, frames, generator=gen)
+    with torch.no_grad():
+        out = model(feats)
+    return {"input_features": feats.numpy()}, {"last_hidden_state": out.numpy()}
+
+
 def export_tiny(out_dir):
     summary = []
     gen = torch.Generator().manual_seed(SEED)
@@ -669,6 +1175,31 @@ def export_tiny(out_dir):
                       gpt2_past_case(lm, 1, 1, 9, other),   # one-token decode step
                       gpt2_past_case(lm, 2, 4, 0, other)]))  # empty past
 
+    # Newer families draw from their own generators, so adding one does not
+    # change the data of the others.
+    llama = make_llama(LLAMA_TINY)
+    gen, other = torch.Generator().manual_seed(SEED), torch.Generator().manual_seed(SEED + 1)
+    notes["llama"] = check_llama(llama, torch.randint(0, 100, (BATCH, SEQ), generator=other))
+    test = llama_case(llama, BATCH, SEQ, gen)
+    families.append(("llama_tiny", "llama", llama, llama_spec(2), test,
+                     [llama_case(llama, 3, 11, other), llama_case(llama, 1, 1, other)]))
+
+    vit = make_vit(VIT_TINY)
+    gen, other = torch.Generator().manual_seed(SEED), torch.Generator().manual_seed(SEED + 1)
+    notes["vit"] = check_vit(vit, torch.randn(BATCH, 3, 32, 32, generator=other))
+    test = vit_case(vit, BATCH, gen)
+    families.append(("vit_tiny", "vit", vit, vit_spec(2), test,
+                     [vit_case(vit, 3, other), vit_case(vit, 1, other)]))
+
+    whisper = make_whisper_encoder(WHISPER_ENCODER_TINY)
+    gen, other = torch.Generator().manual_seed(SEED), torch.Generator().manual_seed(SEED + 1)
+    notes["whisper"] = check_whisper_encoder(
+        whisper, torch.randn(BATCH, 16, FRAMES, generator=other))
+    test = whisper_encoder_case(whisper, BATCH, FRAMES, gen)
+    families.append(("whisper_encoder_tiny", "whisper", whisper, whisper_encoder_spec(2),
+                     test, [whisper_encoder_case(whisper, 3, 33, other),  # odd frames
+                            whisper_encoder_case(whisper, 1, 2, other)]))
+
     for family, kind, module, spec, (feeds, results), others in families:
         args = [torch.from_numpy(feeds[n]) for n in spec[0]]
         for opset in (14, 17):
@@ -682,11 +1213,11 @@ def export_tiny(out_dir):
             shapes = []
             for f, r in others:
                 err = max(err, compare(model, f, r, name))
-                shapes.append("x".join(str(d) for d in f["input_ids"].shape)
+                shapes.append("x".join(str(d) for d in f[spec[0][0]].shape)
                               + (f"+past{f['past_key_0'].shape[2]}" if "past_key_0" in f else ""))
             summary.append((name, model, folder, notes[kind],
                             f"NumPy run of the ONNX graph matches PyTorch at "
-                            f"{BATCH}x{SEQ} and {', '.join(shapes)} (max rel err {err:.1e})"))
+                            f"{'x'.join(str(d) for d in feeds[spec[0][0]].shape)} and {', '.join(shapes)} (max rel err {err:.1e})"))
 
     print(f"Exported {len(summary)} models to {out_dir}")
     for name, model, folder, note, onnx_note in summary:

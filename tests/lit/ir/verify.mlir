@@ -71,3 +71,13 @@ func.func @named_ok(%a: tensor<?x64xf32, #txc.dims<["batch", ""]>>, %b: tensor<6
   %y = txc.matmul %a, %b : (tensor<?x64xf32, #txc.dims<["batch", ""]>>, tensor<64x32xf32>) -> tensor<?x32xf32>
   return %y : tensor<?x32xf32>
 }
+
+// -----
+
+// A length-preserving Conv1d (k3, p1, s1) keeps the named dim; a strided one
+// cannot.
+func.func @conv_keeps_name(%x: tensor<2x16x?xf32, #txc.dims<["", "", "frames"]>>, %w: tensor<8x16x3xf32>) -> tensor<2x8x?xf32, #txc.dims<["", "", "frames"]>> {
+  %n = txc.none
+  %y = txc.conv %x, %w, %n {pads = [1, 1]} : (tensor<2x16x?xf32, #txc.dims<["", "", "frames"]>>, tensor<8x16x3xf32>, none) -> tensor<2x8x?xf32, #txc.dims<["", "", "frames"]>>
+  return %y : tensor<2x8x?xf32, #txc.dims<["", "", "frames"]>>
+}
