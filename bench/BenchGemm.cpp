@@ -2,17 +2,23 @@
 //
 // Measures, in one run and with the same thread counts:
 //   - the machine's fp32 FMA peak for the detected ISA (FMA-throughput loop),
-//   - the read bandwidth (streaming sum over a buffer much larger than L3),
+//   - the DRAM read bandwidth (each thread streams its own buffer, 4-8
+//     streams per thread, buffers totalling >= 4 x L3),
 //   - OpenBLAS cblas_sgemm and txc's gemmPacked / gemmBatched,
 // and prints one line per case plus a summary of the minima.
 //
 // Every figure is a median of at least --runs timed runs (more for short
 // cases) after --warmup runs; machine peak and bandwidth are the best of
-// 11 / 9 trials. Packing time is reported on its own `pack` line.
+// 11 / 10 trials. Packing time is reported on its own `pack` line.
 //
 // Usage: txc-bench-gemm [--runs N] [--warmup N] [--threads 1,2]
 //                       [--case all|bert|lmhead|decode|attention]
 //                       [--mc N --kc N --nc N] [--no-blas]
+//                       [--shape MxNxK]... (extra packed cases, case=custom;
+//                                           alone, they replace --case all)
+//                       [--act gelu_erf|gelu_tanh|relu|silu|none] (the
+//                         activation after the bias on the epilogue lines,
+//                         which keep the label "bias+gelu"; default gelu_erf)
 //
 //===----------------------------------------------------------------------===//
 #include "ThreadPool.h"
@@ -21,6 +27,7 @@
 #include <cblas.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cmath>
@@ -50,6 +57,8 @@ struct Options {
   std::string cases = "all";
   int64_t mc = 0, kc = 0, nc = 0;
   bool blas = true;
+  std::vector<std::array<int64_t, 3>> shapes; // --shape MxNxK (case=custom)
+  uint32_t act = kEpiGeluErf; // activation of the "bias+gelu" lines (--act)
 };
 
 double seconds(Clock::time_point a, Clock::time_point b) {
@@ -206,48 +215,106 @@ double measurePeakGflops(Isa isa, int threads) {
   return *std::max_element(g.begin(), g.end());
 }
 
-__attribute__((target("avx2"), noinline)) double sumAvx2(const float *p, int64_t n) {
-  __m256 s0 = _mm256_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-  for (int64_t i = 0; i + 32 <= n; i += 32) {
-    s0 = _mm256_add_ps(s0, _mm256_load_ps(p + i));
-    s1 = _mm256_add_ps(s1, _mm256_load_ps(p + i + 8));
-    s2 = _mm256_add_ps(s2, _mm256_load_ps(p + i + 16));
-    s3 = _mm256_add_ps(s3, _mm256_load_ps(p + i + 24));
-  }
-  s0 = _mm256_add_ps(_mm256_add_ps(s0, s1), _mm256_add_ps(s2, s3));
-  return _mm256_cvtss_f32(s0);
+/// Sums S equal parts of [p, p + n) concurrently (S read streams, 128 bytes
+/// of each per step). One hardware-prefetched stream per core leaves DRAM
+/// bandwidth unused (a core only has so many L2 misses in flight per stream
+/// the prefetcher tracks); the GEMM's M = 1 path reads a weight panel while
+/// software-prefetching the next one, so the probe must use several streams
+/// too or it under-reads (measured on Zen 3: 1 stream 34 GB/s, 4-8 streams
+/// 45-53 GB/s with 2 threads).
+template <int S>
+__attribute__((target("avx2"), noinline)) double sumStreamsAvx2(const float *p,
+                                                                 int64_t n) {
+  __m256 s[S];
+  for (int k = 0; k < S; ++k)
+    s[k] = _mm256_setzero_ps();
+  const int64_t part = n / S / 32 * 32;
+  for (int64_t i = 0; i < part; i += 32)
+    for (int k = 0; k < S; ++k) {
+      const float *q = p + k * part + i;
+      const __m256 a = _mm256_add_ps(_mm256_load_ps(q), _mm256_load_ps(q + 8));
+      const __m256 b =
+          _mm256_add_ps(_mm256_load_ps(q + 16), _mm256_load_ps(q + 24));
+      s[k] = _mm256_add_ps(s[k], _mm256_add_ps(a, b));
+    }
+  __m256 t = s[0];
+  for (int k = 1; k < S; ++k)
+    t = _mm256_add_ps(t, s[k]);
+  return _mm256_cvtss_f32(t);
 }
-__attribute__((noinline)) double sumScalar(const float *p, int64_t n) {
-  float s[8] = {};
-  for (int64_t i = 0; i + 8 <= n; i += 8)
-    for (int j = 0; j < 8; ++j)
-      s[j] += p[i + j];
-  return s[0] + s[7];
+template <int S>
+__attribute__((noinline)) double sumStreamsScalar(const float *p, int64_t n) {
+  float s[S][8] = {};
+  const int64_t part = n / S / 8 * 8;
+  for (int64_t i = 0; i < part; i += 8)
+    for (int k = 0; k < S; ++k)
+      for (int j = 0; j < 8; ++j)
+        s[k][j] += p[k * part + i + j];
+  float t = 0;
+  for (int k = 0; k < S; ++k)
+    t += s[k][0] + s[k][7];
+  return t;
 }
 
-/// Read bandwidth in GB/s with `threads` threads over a buffer >= 4 x L3.
-double measureReadGbps(Isa isa, int threads, int64_t l3) {
-  const int64_t bytes = std::max<int64_t>(256ll << 20, 4 * l3);
-  const int64_t n = bytes / 4;
-  Buffer buf = alloc(size_t(n));
-  for (int64_t i = 0; i < n; ++i) // touch every page, non-constant data
-    buf[size_t(i)] = float(i & 255);
-  float *volatile opaque = buf.get();
-  float *data = opaque;
+/// DRAM read bandwidth in GB/s with `threads` threads: each thread streams
+/// its own buffer (allocated and first touched by that thread, so it is
+/// local to its node) of max(256 MiB / threads, 2 x L3) bytes, i.e. the
+/// buffers total at least 4 x L3 and nothing is served from cache. Best of
+/// 10 trials alternating 4 and 8 streams per thread, as for peak.
+double sumStreams(Isa isa, bool eight, const float *p, int64_t n) {
+  if (isa == Isa::Portable)
+    return eight ? sumStreamsScalar<8>(p, n) : sumStreamsScalar<4>(p, n);
+  return eight ? sumStreamsAvx2<8>(p, n) : sumStreamsAvx2<4>(p, n);
+}
+
+/// Read bandwidth of the given buffers (e.g. a case's rotating weight
+/// copies): `threads` threads each stream their contiguous share of every
+/// buffer in turn, as the M = 1 GEMM does; best of 10 trials (4 / 8 streams).
+/// Host pages differ from one allocation to the next in a VM (measured
+/// 35-55 GB/s for the same probe in different processes), so a case is
+/// compared with the bandwidth of its own memory as well.
+double measureBuffersGbps(Isa isa, int threads,
+                          const std::vector<const float *> &bufs,
+                          int64_t floats) {
   std::vector<double> g;
-  for (int r = 0; r < 9; ++r) {
+  for (int r = 0; r < 10; ++r) {
+    const bool eight = r % 2;
     const double t = runConcurrently(threads, [&](int tid) {
-      const int64_t b = n * tid / threads / 64 * 64;
-      const int64_t e = n * (tid + 1) / threads / 64 * 64;
-      const double s = isa == Isa::Portable ? sumScalar(data + b, e - b)
-                                            : sumAvx2(data + b, e - b);
+      const int64_t b = floats * tid / threads / 32 * 32;
+      const int64_t e = floats * (tid + 1) / threads / 32 * 32;
+      double s = 0;
+      for (const float *p : bufs)
+        s += sumStreams(isa, eight, p + b, e - b);
       consume(s);
     });
-    if (getenv("TXC_BENCH_DEBUG"))
-      std::fprintf(stderr, "bw run %d: %g s n=%lld\n", r, t, (long long)n);
-    g.push_back(double(bytes) / t * 1e-9);
+    g.push_back(double(floats) * 4 * double(bufs.size()) / t * 1e-9);
   }
-  return *std::max_element(g.begin(), g.end()); // best of 9, as for peak
+  return *std::max_element(g.begin(), g.end());
+}
+
+double measureReadGbps(Isa isa, int threads, int64_t l3) {
+  const int64_t perThread =
+      std::max<int64_t>((256ll << 20) / threads, 2 * l3) / 4096 * 4096;
+  const int64_t n = perThread / 4;
+  std::vector<Buffer> bufs(static_cast<size_t>(threads));
+  runConcurrently(threads, [&](int tid) {
+    Buffer b = alloc(size_t(n));
+    for (int64_t i = 0; i < n; ++i) // touch every page, non-constant data
+      b[size_t(i)] = float(i & 255);
+    bufs[size_t(tid)] = std::move(b);
+  });
+  std::vector<double> g;
+  for (int r = 0; r < 10; ++r) {
+    const bool eight = r % 2;
+    const double t = runConcurrently(threads, [&](int tid) {
+      consume(sumStreams(isa, eight, bufs[size_t(tid)].get(), n));
+    });
+    if (getenv("TXC_BENCH_DEBUG"))
+      std::fprintf(stderr, "bw run %d (%d streams): %g s\n", r,
+                   eight ? 8 : 4, t);
+    g.push_back(double(perThread) * threads / t * 1e-9);
+  }
+  return *std::max_element(g.begin(), g.end());
 }
 
 //===----------------------------------------------------------------------===//
@@ -318,11 +385,13 @@ struct Runner {
   /// Returns txc time for epilogue none (for the overhead figure).
   void packedCase(const char *cs, int64_t M, int64_t N, int64_t K, bool nk,
                   bool withGelu, bool rotate) {
-    // Rotating copies (decode): the weights stream from DRAM, not L3.
-    const int64_t wBytes = K * N * 4;
+    // Rotating copies (decode): the weights stream from DRAM, not L3. The
+    // copies total at least 4 x L3 (at least 2 copies), so a copy has been
+    // evicted by the others long before it comes round again.
+    const int64_t wBytes = packedBSize(cfg.isa, K, N) * 4;
     int copies = 1;
     if (rotate)
-      copies = int(std::max<int64_t>(1, (3 * mach.caches.l3 + wBytes - 1) /
+      copies = int(std::max<int64_t>(2, (4 * mach.caches.l3 + wBytes - 1) /
                                              wBytes));
     std::vector<Buffer> Bs;
     std::vector<PackedB> Ps;
@@ -348,7 +417,7 @@ struct Runner {
       txc::ThreadPool pool(t);
       TxcParallel par = parallelFor(pool);
       for (int withEpi = 0; withEpi < (withGelu ? 2 : 1); ++withEpi) {
-        Epilogue e = withEpi ? Epilogue::withBias(bias.get(), kEpiGeluErf)
+        Epilogue e = withEpi ? Epilogue::withBias(bias.get(), opt.act)
                              : Epilogue::none();
         int idx = 0;
         const double tt = timeMedian(
@@ -378,8 +447,16 @@ struct Runner {
         if (M == 1) {
           const double bytes =
               double(packedBSize(cfg.isa, K, N)) * 4 + (M * K + M * N) * 4.0;
+          // The larger of the machine probe and a streaming read of this
+          // case's own weight copies (same pages, same threads).
+          std::vector<const float *> ws;
+          for (const PackedB &pb : Ps)
+            ws.push_back(pb.data());
+          const double bw = std::max(
+              mach.bw[size_t(t)],
+              measureBuffersGbps(cfg.isa, t, ws, packedBSize(cfg.isa, K, N)));
           printLine(cs, M, N, K, t, withEpi ? "bias+gelu" : "none", g, gb,
-                    bytes / tt * 1e-9, mach.bw[size_t(t)]);
+                    bytes / tt * 1e-9, bw);
         } else {
           printLine(cs, M, N, K, t, withEpi ? "bias+gelu" : "none", g, gb);
         }
@@ -488,11 +565,39 @@ int main(int argc, char **argv) {
       opt.nc = std::atoll(next());
     else if (a == "--no-blas")
       opt.blas = false;
+    else if (a == "--act") {
+      const std::string v = next();
+      if (v == "gelu_erf")
+        opt.act = kEpiGeluErf;
+      else if (v == "gelu_tanh")
+        opt.act = kEpiGeluTanh;
+      else if (v == "relu")
+        opt.act = kEpiRelu;
+      else if (v == "silu")
+        opt.act = kEpiSilu;
+      else if (v == "none")
+        opt.act = kEpiNone;
+      else {
+        std::fprintf(stderr, "--act wants gelu_erf|gelu_tanh|relu|silu|none\n");
+        return 2;
+      }
+    } else if (a == "--shape") {
+      long long m = 0, n = 0, k = 0;
+      if (std::sscanf(next(), "%lldx%lldx%lld", &m, &n, &k) != 3 || m <= 0 ||
+          n <= 0 || k <= 0) {
+        std::fprintf(stderr, "--shape wants MxNxK\n");
+        return 2;
+      }
+      opt.shapes.push_back({m, n, k});
+      if (opt.cases == "all")
+        opt.cases = "custom";
+    }
     else {
       std::fprintf(stderr,
                    "usage: %s [--runs N] [--warmup N] [--threads 1,2] "
                    "[--case all|bert|lmhead|decode|attention] [--mc N] "
-                   "[--kc N] [--nc N] [--no-blas]\n",
+                   "[--kc N] [--nc N] [--no-blas] [--shape MxNxK]... "
+                   "[--act gelu_erf|gelu_tanh|relu|silu|none]\n",
                    argv[0]);
       return a == "--help" || a == "-h" ? 0 : 2;
     }
@@ -541,6 +646,8 @@ int main(int argc, char **argv) {
   if (wants(opt, "attention"))
     for (int64_t S : {128, 512})
       r.attentionCase(S);
+  for (const auto &s : opt.shapes)
+    r.packedCase("custom", s[0], s[1], s[2], false, true, s[0] <= 16);
 
   auto fmt = [](double v) {
     char b[32];

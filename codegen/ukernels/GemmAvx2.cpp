@@ -2,7 +2,11 @@
 //
 // Register tile 6 x 16 (12 ymm accumulators, 2 for B, 1 broadcast), chosen by
 // measurement on Zen 3 against 5x16, 4x24, 3x32 and 8x8 (build with
-// -DTXC_UK_AVX2_MR=.. -DTXC_UK_AVX2_NV=.. to try others).
+// -DTXC_UK_AVX2_MR=.. -DTXC_UK_AVX2_NV=.. to try others). 4x24 needs all 16
+// ymm registers (12 accumulators, 3 B vectors, 1 broadcast) and clang-19
+// spills an accumulator inside the k loop (43 GFLOP/s on Zen 3); 3x32 needs
+// 17 and runs at 52. 6x16 leaves one register free and its loop has no
+// spill (checked with objdump).
 // Compiled for AVX2+FMA through a target pragma (not per-file -m flags) so
 // that standard-library inline functions used here stay baseline code.
 //
@@ -64,6 +68,12 @@ struct VT {
   static inline V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
   /// x < 0 (sign bit set) ? a : b
   static inline V selectNeg(V x, V a, V b) { return _mm256_blendv_ps(b, a, x); }
+  /// Lane l: table[bits(idx)[l] & 3], table = 4 floats repeated over 8
+  /// (32-byte aligned); one in-lane vpermilps.
+  static inline V lut4(const float *table, V idx) {
+    return _mm256_permutevar_ps(_mm256_load_ps(table),
+                                _mm256_castps_si256(idx));
+  }
   /// exp(x), relative error ~2 ulp over [-87, 88]; clamps outside.
   static inline V exp(V x) {
     x = _mm256_min_ps(_mm256_max_ps(x, set1(-87.0f)), set1(88.0f));

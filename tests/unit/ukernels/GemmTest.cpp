@@ -239,6 +239,94 @@ TEST_P(GemmIsa, EveryEpilogue) {
     }
 }
 
+/// Every row count of the register tile with every K remainder of the
+/// kernel's K unrolling (4), including K shorter than one unrolled step.
+TEST_P(GemmIsa, KUnrollTails) {
+  for (int64_t M = 1; M <= shape_.mr; ++M)
+    for (int64_t K : {1, 2, 3, 4, 5, 6, 7, 8, 9, 13})
+      runPacked(M, shape_.nr + 3, K, false, kEpiBias | kEpiGeluErf, 0.5f);
+}
+
+/// M = 1 with a pre-packed weight takes the multi-panel GEMV kernel (up to 4
+/// NR-wide panels at once): every group size 1..4, a partial last panel,
+/// several groups, both layouts, every epilogue.
+TEST_P(GemmIsa, SingleRowMultiPanel) {
+  const int64_t nr = shape_.nr;
+  for (int64_t N : {int64_t(1), int64_t(5), nr - 1, nr, nr + 1, 2 * nr + 7,
+                    3 * nr, 4 * nr - 1, 4 * nr, 4 * nr + 1, 5 * nr + 3,
+                    8 * nr, 9 * nr - 2, 13 * nr + 11})
+    for (int64_t K : {1, 3, 19, 601})
+      for (bool nk : {false, true})
+        runPacked(1, std::max<int64_t>(N, 1), K, nk, kEpiNone);
+  for (uint32_t epi : kAllEpilogues)
+    for (bool nk : {false, true}) {
+      runPacked(1, 4 * nr + 5, 71, nk, epi, 0.75f);
+      runPacked(1, 6 * nr, 300, nk, epi);
+    }
+}
+
+/// The vector activations over the float range: C = act(x) with K = 1,
+/// A = 1 and B holding x, through both the single-row (GEMV) kernel and the
+/// register-tile kernel. GELU: |error| <= 1e-6 + 4 u |act(x)| everywhere
+/// (piecewise polynomials on |x| < 5.6 / 5.3, saturated beyond), +-inf and
+/// NaN handled.
+TEST_P(GemmIsa, ActivationsOverFloatRange) {
+  std::vector<float> xs;
+  for (double x = -12.0; x <= 12.0; x += 1.0 / 1024) // every interval edge
+    xs.push_back(float(x));
+  for (double x = 1e-30; x < 1e30; x *= 1.37) {
+    xs.push_back(float(x));
+    xs.push_back(float(-x));
+  }
+  for (float x : {0.0f, -0.0f, 3.0e38f, -3.0e38f, 1.0e-38f, -1.0e-38f})
+    xs.push_back(x);
+  const int64_t N = int64_t(xs.size());
+  for (uint32_t act : {uint32_t(kEpiRelu), uint32_t(kEpiGeluErf),
+                       uint32_t(kEpiGeluTanh), uint32_t(kEpiSilu)})
+    for (int64_t M : {1, 3}) {
+      SCOPED_TRACE(epilogueName(act) + " M=" + std::to_string(M));
+      std::vector<float> A(size_t(M), 1.0f);
+      PackedB pb = PackedB::pack(cfg_.isa, xs.data(), 1, N, false);
+      std::vector<float> C(size_t(M * N));
+      Epilogue e;
+      e.kind = act;
+      gemmPacked(cfg_, M, N, 1, 1.0f, A.data(), 1, pb, C.data(), N, e);
+      int64_t bad = 0;
+      for (int64_t m = 0; m < M; ++m)
+        for (int64_t n = 0; n < N; ++n) {
+          const double ref = actRef(act, xs[size_t(n)]);
+          const double got = C[size_t(m * N + n)];
+          const double err = std::fabs(got - ref);
+          // GELU: 1e-6 absolute; SiLU (rational tanh): the file's usual
+          // 1e-6 (1 + |x|), its 1 + tanh(x / 2) cancels for x << 0.
+          const double tol =
+              (act == kEpiSilu ? 1e-6 * (1.0 + std::fabs(xs[size_t(n)]))
+                               : 1e-6) +
+              4 * kU * std::fabs(ref);
+          if (!(err <= tol) && bad++ < 5)
+            ADD_FAILURE() << "x=" << xs[size_t(n)] << ": got " << got
+                          << ", want " << ref;
+        }
+      EXPECT_EQ(bad, 0);
+    }
+  // GELU at +-inf and NaN (SiLU's h + h tanh(h) form gives NaN at -inf).
+  const float nan = std::nanf("");
+  std::vector<float> sp = {INFINITY, -INFINITY, nan};
+  PackedB pb = PackedB::pack(cfg_.isa, sp.data(), 1, 3, false);
+  for (uint32_t act : {uint32_t(kEpiGeluErf), uint32_t(kEpiGeluTanh)})
+    for (int64_t M : {1, 3}) {
+      std::vector<float> A(size_t(M), 1.0f), C(size_t(M * 3));
+      Epilogue e;
+      e.kind = act;
+      gemmPacked(cfg_, M, 3, 1, 1.0f, A.data(), 1, pb, C.data(), 3, e);
+      for (int64_t m = 0; m < M; ++m) {
+        EXPECT_EQ(C[size_t(m * 3)], INFINITY) << epilogueName(act);
+        EXPECT_LE(std::fabs(C[size_t(m * 3 + 1)]), 1e-6) << epilogueName(act);
+        EXPECT_TRUE(std::isnan(C[size_t(m * 3 + 2)])) << epilogueName(act);
+      }
+    }
+}
+
 TEST_P(GemmIsa, LargeKAcrossBlocks) {
   // K = 4096 spans many KC blocks for M > 16; small M streams with KC = K.
   runPacked(37, 53, 4096, false, kEpiBias | kEpiGeluTanh);
@@ -288,8 +376,12 @@ TEST_P(GemmIsa, ThreadsGiveIdenticalResults) {
   txc::ThreadPool pool2(2), pool3(3);
   TxcParallel p2{&pool2, pool2.numThreads(), &txc::ThreadPool::runTasks};
   TxcParallel p3{&pool3, pool3.numThreads(), &txc::ThreadPool::runTasks};
-  const int64_t shapes[][3] = {{1, 333, 128}, {5, 77, 64}, {64, 200, 96},
-                               {97, 31, 50}, {130, 257, 300}};
+  // M = 1: the GEMV kernel's panel groups fall differently per thread.
+  // M = 7: with 2 threads one task gets a single row (must not take the
+  // M = 1 path, whose sums are ordered differently).
+  const int64_t shapes[][3] = {{1, 333, 128}, {1, 333, 700}, {1, 1000, 301},
+                               {5, 77, 64},   {7, 300, 200}, {64, 200, 96},
+                               {97, 31, 50},  {130, 257, 300}};
   for (const auto &s : shapes) {
     const int64_t M = s[0], N = s[1], K = s[2];
     SCOPED_TRACE(shapeStr(M, N, K, false, kEpiBias | kEpiGeluErf));
