@@ -318,8 +318,6 @@ bool Importer::checkSupported() {
     for (StringAttr a : opName->getAttributeNames())
       known.insert(a.getValue());
     llvm::StringSet<> legacy = legacyAttrs(n.op_type(), opset);
-    if (n.op_type() == "Upsample")
-      known.insert("mode");
     for (const auto &a : n.attribute())
       if (!known.contains(a.name()) && !legacy.contains(a.name()))
         problems.push_back(where + ": attribute '" + a.name() +

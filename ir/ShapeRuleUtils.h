@@ -32,6 +32,11 @@ mlir::LogicalResult requireTensor(mlir::Operation *op, mlir::Value v,
 mlir::LogicalResult broadcastAll(mlir::Operation *op,
                                  llvm::ArrayRef<mlir::RankedTensorType> types,
                                  DimList &out);
+/// Data-dependent selections (Compress, Unique): with an axis, the input's
+/// dims with that one unknown; without, a 1-D result of unknown length.
+mlir::LogicalResult selectAlongAxis(mlir::Operation *op, mlir::Value input,
+                                    std::optional<int64_t> axis,
+                                    llvm::SmallVectorImpl<mlir::Type> &types);
 mlir::Type i1Type(mlir::MLIRContext *ctx);
 mlir::Type i64Type(mlir::MLIRContext *ctx);
 

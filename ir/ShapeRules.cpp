@@ -32,6 +32,28 @@ int64_t normalizeAxisUnchecked(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
+LogicalResult selectAlongAxis(Operation *op, Value input,
+                              std::optional<int64_t> axis,
+                              SmallVectorImpl<Type> &types) {
+  Type elem = elementTypeOf(input);
+  auto t = rankedType(input);
+  if (!t) {
+    types.push_back(axis ? unrankedOf(elem) : makeTensorType({Dim::unknown()}, elem));
+    return success();
+  }
+  if (!axis) {
+    types.push_back(makeTensorType({Dim::unknown()}, elem));
+    return success();
+  }
+  int64_t a = *axis;
+  if (failed(normalizeAxis(op, a, t.getRank())))
+    return failure();
+  DimList dims = getDims(t);
+  dims[a] = Dim::unknown();
+  types.push_back(makeTensorType(dims, elem));
+  return success();
+}
+
 Type i1Type(MLIRContext *ctx) { return IntegerType::get(ctx, 1); }
 Type i64Type(MLIRContext *ctx) { return IntegerType::get(ctx, 64); }
 
@@ -314,19 +336,10 @@ LogicalResult TopKOp::inferResultTypes(shape_rules::Types &types) {
 
 namespace txc {
 LogicalResult UniqueOp::inferResultTypes(shape_rules::Types &types) {
-  Type elem = elementTypeOf(getX());
   Type i64 = i64Type(getContext());
   auto t = rankedType(getX());
-  if (!getAxis() || !t) {
-    types.push_back(makeTensorType({Dim::unknown()}, elem));
-  } else {
-    int64_t axis = *getAxis();
-    if (failed(normalizeAxis(*this, axis, t.getRank())))
-      return failure();
-    DimList d = getDims(t);
-    d[axis] = Dim::unknown();
-    types.push_back(makeTensorType(d, elem));
-  }
+  if (failed(selectAlongAxis(*this, getX(), getAxis(), types)))
+    return failure();
   types.push_back(makeTensorType({Dim::unknown()}, i64));
   Dim inv = Dim::unknown();
   if (t && getAxis())

@@ -718,23 +718,7 @@ LogicalResult NonZeroOp::inferResultTypes(Types &types) {
 }
 
 LogicalResult CompressOp::inferResultTypes(Types &types) {
-  Type elem = elementTypeOf(getInput());
-  auto t = rankedType(getInput());
-  if (!t) {
-    types.push_back(unrankedOf(elem));
-    return success();
-  }
-  if (!getAxis()) {
-    types.push_back(makeTensorType({Dim::unknown()}, elem));
-    return success();
-  }
-  int64_t axis = *getAxis();
-  if (failed(normalizeAxis(*this, axis, t.getRank())))
-    return failure();
-  DimList dims = getDims(t);
-  dims[axis] = Dim::unknown();
-  types.push_back(makeTensorType(dims, elem));
-  return success();
+  return selectAlongAxis(*this, getInput(), getAxis(), types);
 }
 
 /// Einsum: output dims from the labels of the (explicit or implicit) output.
