@@ -8,8 +8,9 @@
 // and prints one line per case plus a summary of the minima.
 //
 // Every figure is a median of at least --runs timed runs (more for short
-// cases) after --warmup runs; machine peak and bandwidth are the best of
-// 11 / 10 trials. Packing time is reported on its own `pack` line.
+// cases) after --warmup runs; the engines (and txc with and without the
+// epilogue) are sampled in interleaved blocks, so machine noise hits all
+// of them alike. Machine peak and bandwidth are the best of 11 / 10 trials. Packing time is reported on its own `pack` line.
 //
 // Usage: txc-bench-gemm [--runs N] [--warmup N] [--threads 1,2]
 //                       [--case all|bert|lmhead|decode|attention]
@@ -71,27 +72,48 @@ double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-/// Median wall time of fn over at least `runs` runs after `warmup` runs;
-/// short cases get more runs (up to ~0.3 s of samples, at most 2000) so a
-/// hiccup of the shared machine cannot move the median.
-double timeMedian(const std::function<void()> &fn, int runs, int warmup) {
-  for (int i = 0; i < warmup; ++i)
-    fn();
-  {
+/// Medians of the wall times of several functions (e.g. txc, txc with an
+/// epilogue, OpenBLAS on the same case), measured in interleaved blocks:
+/// `kRounds` rounds, each running every function for a block of samples, so
+/// that a slow phase of this shared machine hits all of them alike and
+/// their ratios stay meaningful. Each function gets at least `runs` samples
+/// after `warmup` runs; short ones get more (up to ~0.3 s of samples, at
+/// most 2000). after(i) runs after each block of function i (outside the
+/// timing), e.g. to let OpenBLAS's spinning workers go to sleep.
+std::vector<double>
+timeInterleaved(const std::vector<std::function<void()>> &fns, int runs,
+                int warmup, const std::function<void(size_t)> &after = {}) {
+  constexpr int kRounds = 5;
+  std::vector<int> perBlock(fns.size());
+  for (size_t f = 0; f < fns.size(); ++f) {
+    for (int i = 0; i < warmup; ++i)
+      fns[f]();
     const auto a = Clock::now();
-    fn();
+    fns[f]();
     const double once = seconds(a, Clock::now());
+    int n = runs;
     if (once > 0)
-      runs = std::max(runs, int(std::min(2000.0, 0.3 / once)));
+      n = std::max(n, int(std::min(2000.0, 0.3 / once)));
+    perBlock[f] = (n + kRounds - 1) / kRounds;
+    if (after)
+      after(f);
   }
-  std::vector<double> t;
-  t.reserve(runs);
-  for (int i = 0; i < runs; ++i) {
-    const auto a = Clock::now();
-    fn();
-    t.push_back(seconds(a, Clock::now()));
-  }
-  return median(t);
+  std::vector<std::vector<double>> t(fns.size());
+  for (int r = 0; r < kRounds; ++r)
+    for (size_t f = 0; f < fns.size(); ++f) {
+      fns[f](); // re-warm after the other functions' blocks
+      for (int i = 0; i < perBlock[f]; ++i) {
+        const auto a = Clock::now();
+        fns[f]();
+        t[f].push_back(seconds(a, Clock::now()));
+      }
+      if (after)
+        after(f);
+    }
+  std::vector<double> med;
+  for (auto &v : t)
+    med.push_back(median(v));
+  return med;
 }
 
 struct AlignedFree {
@@ -323,6 +345,7 @@ double measureReadGbps(Isa isa, int threads, int64_t l3) {
 
 /// OpenBLAS worker threads busy-wait for ~2^28 cycles after a call
 /// (THREAD_TIMEOUT); measuring txc then would share the core with them.
+/// (With one thread OpenBLAS wakes no workers, so there is nothing to wait.)
 void quiesceBlas() { std::this_thread::sleep_for(std::chrono::milliseconds(250)); }
 
 struct Machine {
@@ -416,34 +439,41 @@ struct Runner {
     for (int t : opt.threads) {
       txc::ThreadPool pool(t);
       TxcParallel par = parallelFor(pool);
-      for (int withEpi = 0; withEpi < (withGelu ? 2 : 1); ++withEpi) {
-        Epilogue e = withEpi ? Epilogue::withBias(bias.get(), opt.act)
-                             : Epilogue::none();
-        int idx = 0;
-        const double tt = timeMedian(
-            [&] {
-              gemmPacked(cfg, M, N, K, 1.0f, A.get(), K, Ps[size_t(idx)],
-                         C.get(), N, e, &par);
-              idx = (idx + 1) % copies;
-            },
-            opt.runs, opt.warmup);
-        double tb = 0;
-        if (opt.blas) {
-          openblas_set_num_threads(t);
-          int bidx = 0;
-          tb = timeMedian(
-              [&] {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans,
-                            nk ? CblasTrans : CblasNoTrans, int(M), int(N),
-                            int(K), 1.0f, A.get(), int(K),
-                            Bs[size_t(bidx)].get(), nk ? int(K) : int(N), 0.0f,
-                            C2.get(), int(N));
-                bidx = (bidx + 1) % copies;
-              },
-              opt.runs, opt.warmup);
-        }
-        quiesceBlas();
-        const double g = flops / tt * 1e-9, gb = tb > 0 ? flops / tb * 1e-9 : 0;
+      // txc without and with the epilogue, and OpenBLAS's plain GEMM (it
+      // has no fused epilogue; its figure is the one both lines compare to).
+      const Epilogue epis[2] = {Epilogue::none(),
+                                Epilogue::withBias(bias.get(), opt.act)};
+      const int nEpi = withGelu ? 2 : 1;
+      std::vector<int> idx(3, 0);
+      std::vector<std::function<void()>> fns;
+      for (int k = 0; k < nEpi; ++k)
+        fns.push_back([&, k] {
+          int &i = idx[size_t(k)];
+          gemmPacked(cfg, M, N, K, 1.0f, A.get(), K, Ps[size_t(i)], C.get(),
+                     N, epis[k], &par);
+          i = (i + 1) % copies;
+        });
+      if (opt.blas) {
+        openblas_set_num_threads(t);
+        fns.push_back([&] {
+          int &i = idx[2];
+          cblas_sgemm(CblasRowMajor, CblasNoTrans,
+                      nk ? CblasTrans : CblasNoTrans, int(M), int(N), int(K),
+                      1.0f, A.get(), int(K), Bs[size_t(i)].get(),
+                      nk ? int(K) : int(N), 0.0f, C2.get(), int(N));
+          i = (i + 1) % copies;
+        });
+      }
+      const std::vector<double> med = timeInterleaved(
+          fns, opt.runs, opt.warmup, [&](size_t f) {
+            if (int(f) == nEpi && t > 1)
+              quiesceBlas();
+          });
+      const double tb = opt.blas ? med[size_t(nEpi)] : 0;
+      const double gb = tb > 0 ? flops / tb * 1e-9 : 0;
+      for (int withEpi = 0; withEpi < nEpi; ++withEpi) {
+        const double tt = med[size_t(withEpi)];
+        const double g = flops / tt * 1e-9;
         if (M == 1) {
           const double bytes =
               double(packedBSize(cfg.isa, K, N)) * 4 + (M * K + M * N) * 4.0;
@@ -460,11 +490,9 @@ struct Runner {
         } else {
           printLine(cs, M, N, K, t, withEpi ? "bias+gelu" : "none", g, gb);
         }
-        if (withEpi == 0)
-          lastNone_ = tt;
-        else
-          sum.maxEpiOverheadPct =
-              std::max(sum.maxEpiOverheadPct, 100.0 * (tt / lastNone_ - 1.0));
+        if (withEpi == 1)
+          sum.maxEpiOverheadPct = std::max(sum.maxEpiOverheadPct,
+                                           100.0 * (tt / med[0] - 1.0));
       }
     }
   }
@@ -487,27 +515,28 @@ struct Runner {
         const float *A = qk ? Q.get() : P.get();
         const float *B = qk ? Kt.get() : V.get();
         const int64_t lda = K, sA = M * K, ldb = qk ? D : D, sB = S * D;
-        const double tt = timeMedian(
-            [&] {
-              gemmBatched(cfg, H, M, N, K, qk ? scale : 1.0f, A, lda, sA, B,
-                          ldb, sB, qk, O.get(), N, M * N, Epilogue(), &par);
-            },
-            opt.runs, opt.warmup);
-        double tb = 0;
-        if (opt.blas)
+        std::vector<std::function<void()>> fns;
+        fns.push_back([&] {
+          gemmBatched(cfg, H, M, N, K, qk ? scale : 1.0f, A, lda, sA, B, ldb,
+                      sB, qk, O.get(), N, M * N, Epilogue(), &par);
+        });
+        if (opt.blas) {
           openblas_set_num_threads(t);
-        if (opt.blas)
-          tb = timeMedian(
-              [&] {
-                for (int64_t h = 0; h < H; ++h)
-                  cblas_sgemm(CblasRowMajor, CblasNoTrans,
-                              qk ? CblasTrans : CblasNoTrans, int(M), int(N),
-                              int(K), qk ? scale : 1.0f, A + h * sA, int(lda),
-                              B + h * sB, int(ldb), 0.0f, O2.get() + h * M * N,
-                              int(N));
-              },
-              opt.runs, opt.warmup);
-        quiesceBlas();
+          fns.push_back([&] {
+            for (int64_t h = 0; h < H; ++h)
+              cblas_sgemm(CblasRowMajor, CblasNoTrans,
+                          qk ? CblasTrans : CblasNoTrans, int(M), int(N),
+                          int(K), qk ? scale : 1.0f, A + h * sA, int(lda),
+                          B + h * sB, int(ldb), 0.0f, O2.get() + h * M * N,
+                          int(N));
+          });
+        }
+        const std::vector<double> med = timeInterleaved(
+            fns, opt.runs, opt.warmup, [&](size_t f) {
+              if (f == 1 && t > 1)
+                quiesceBlas();
+            });
+        const double tt = med[0], tb = opt.blas ? med[1] : 0;
         const double flops = 2.0 * H * M * N * K;
         const double g = flops / tt * 1e-9, gb = tb > 0 ? flops / tb * 1e-9 : 0;
         printLine("attention", M, N, K, t, qk ? "qkT" : "pv", g, gb);
@@ -515,7 +544,6 @@ struct Runner {
     }
   }
 
-  double lastNone_ = 0;
 };
 
 std::vector<int> parseList(const char *s) {

@@ -68,11 +68,11 @@ struct VT {
   static inline V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
   /// x < 0 (sign bit set) ? a : b
   static inline V selectNeg(V x, V a, V b) { return _mm256_blendv_ps(b, a, x); }
-  /// Lane l: table[bits(idx)[l] & 3], table = 4 floats repeated over 8
-  /// (32-byte aligned); one in-lane vpermilps.
-  static inline V lut4(const float *table, V idx) {
-    return _mm256_permutevar_ps(_mm256_load_ps(table),
-                                _mm256_castps_si256(idx));
+  /// Lane l: table[bits(idx)[l] & 7], table = 8 floats (repeated to 16,
+  /// 32-byte aligned); one vpermps.
+  static inline V lut8(const float *table, V idx) {
+    return _mm256_permutevar8x32_ps(_mm256_load_ps(table),
+                                    _mm256_castps_si256(idx));
   }
   /// exp(x), relative error ~2 ulp over [-87, 88]; clamps outside.
   static inline V exp(V x) {

@@ -66,11 +66,11 @@ struct VT {
     const __mmask16 m = _mm512_movepi32_mask(_mm512_castps_si512(x));
     return _mm512_mask_blend_ps(m, b, a);
   }
-  /// Lane l: table[bits(idx)[l] & 3], table = 4 floats repeated over 16
-  /// (64-byte aligned); one in-lane vpermilps.
-  static inline V lut4(const float *table, V idx) {
-    return _mm512_permutevar_ps(_mm512_load_ps(table),
-                                _mm512_castps_si512(idx));
+  /// Lane l: table[bits(idx)[l] & 15], table = 8 floats repeated to 16
+  /// (64-byte aligned); one vpermps. Indices are below 8 here.
+  static inline V lut8(const float *table, V idx) {
+    return _mm512_permutexvar_ps(_mm512_castps_si512(idx),
+                                 _mm512_load_ps(table));
   }
   static inline V exp(V x) {
     x = _mm512_min_ps(_mm512_max_ps(x, set1(-87.0f)), set1(88.0f));

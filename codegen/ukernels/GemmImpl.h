@@ -86,92 +86,84 @@ static inline typename T::V tanhApprox(typename T::V u) {
 // or sigmoid(2 sqrt(2/pi) (x + 0.044715 x^3))), hence
 //   GELU(x) = max(x, 0) - g(|x|),  g(a) = a F(-a),
 // and g is smooth, small and decays to 0: g(5.6) = 6e-8 (erf form),
-// g(5.3) = 3e-8 (tanh form). g on [0, L] is split into 4 intervals centred
-// on i h (h = L / 3.5); each holds a degree-7 polynomial in the offset
-// u = a / h - i in [-1/2, 1/2] (Chebyshev fits to the exact g made with
-// mpmath; interval 0 fitted as u q(u), so g(0) = 0 exactly). The interval
-// index is in the low mantissa bits of a / h + 1.5 * 2^23 (round to
-// nearest) and picks each coefficient with one in-lane permute (VT::lut4,
-// vpermilps: 2 per cycle on Zen 3, where the 8-entry vpermps measured 1.4
-// cycles, so 8 intervals x degree 5 was slower). A vector costs 7 FMAs, 8
-// permutes and 8 simple operations, no division, no branch; a fused
-// bias+GELU measured 0.5-1% of the GEMM time cheaper than the former
-// rational erf (K = 768: ~3.3% over no epilogue instead of ~4%). Max |error| over the
-// float range against double: 4.1e-7 (erf form), 3.3e-7 (tanh form).
-// a / h is clamped below 3.5 (also for +-inf), where g < 1e-7; nothing is
-// denormal unless |x| < 1e-37; NaN propagates (max(0, x) returns x when x
-// is NaN); GELU(+inf) = +inf, GELU(-inf) = -g(L) ~ -6e-8.
+// g(5.3) = 3e-8 (tanh form). g on [0, L] is split into 8 intervals centred
+// on i h (h = L / 7.5); each holds a degree-5 polynomial in the offset
+// u = a / h - i in [-1/2, 1/2]. The tables are printed by
+// tools/fit_gelu_tables.py (least-squares fits on Chebyshev nodes; interval
+// 0 is fitted as u q(u), so g(0) = 0 exactly). The interval index is in the
+// low mantissa bits of a / h + 1.5 * 2^23 (round to nearest, one FMA) and
+// picks each coefficient with one permute (VT::lut8).
+//
+// Why this shape: the epilogue's cost in a K = 768 GEMM tracks its
+// instruction count, not its FMA count or latency (Zen 3, kernel timed
+// alone: the 4-interval degree-7 form with 8 in-lane permutes, Estrin or
+// Horner, and variants without the permutes or without the FMAs all cost
+// about 0.5 cycle per instruction). 8 intervals x degree 5 needs 6
+// lookups and 5 FMAs instead of 8 and 7; with the FMA rounding and the
+// one-vector-at-a-time store (activateAndStore) a fused bias+GELU went from
+// ~3.1% to ~2.4% over bias alone. Max |error| against double on a 2^-16
+// grid over [-12, 12], final rounding included: 5.0e-7 (erf form), 4.0e-7
+// (tanh form); a / h is clamped below
+// 7.49 (also for +-inf), where g < 1e-7; nothing is denormal unless
+// |x| < 1e-37; NaN propagates (max(0, x) returns x when x is NaN);
+// GELU(+inf) = +inf, GELU(-inf) = -g(L) ~ -6e-8.
 // Tables: coefficient k of interval i at [k][i], repeated over 16 lanes.
-alignas(64) static const float kGeluErfLut[8][16] = {
-    {0.000000000e+00f, 8.767904085e-02f, 2.198920043e-03f, 3.803552323e-06f,
-     0.000000000e+00f, 8.767904085e-02f, 2.198920043e-03f, 3.803552323e-06f,
-     0.000000000e+00f, 8.767904085e-02f, 2.198920043e-03f, 3.803552323e-06f,
-     0.000000000e+00f, 8.767904085e-02f, 2.198920043e-03f, 3.803552323e-06f},
-    {8.000000288e-01f, -1.962788504e-01f, -1.110709778e-02f, -2.915254678e-05f,
-     8.000000288e-01f, -1.962788504e-01f, -1.110709778e-02f, -2.915254678e-05f,
-     8.000000288e-01f, -1.962788504e-01f, -1.110709778e-02f, -2.915254678e-05f,
-     8.000000288e-01f, -1.962788504e-01f, -1.110709778e-02f, -2.915254678e-05f},
-    {-1.021297901e+00f, 7.948582445e-02f, 2.513536164e-02f, 1.072491113e-04f,
-     -1.021297901e+00f, 7.948582445e-02f, 2.513536164e-02f, 1.072491113e-04f,
-     -1.021297901e+00f, 7.948582445e-02f, 2.513536164e-02f, 1.072491113e-04f,
-     -1.021297901e+00f, 7.948582445e-02f, 2.513536164e-02f, 1.072491113e-04f},
-    {1.840850441e-04f, 1.745121411e-01f, -3.250033813e-02f, -2.472629345e-04f,
-     1.840850441e-04f, 1.745121411e-01f, -3.250033813e-02f, -2.472629345e-04f,
-     1.840850441e-04f, 1.745121411e-01f, -3.250033813e-02f, -2.472629345e-04f,
-     1.840850441e-04f, 1.745121411e-01f, -3.250033813e-02f, -2.472629345e-04f},
-    {4.334749618e-01f, -2.226811276e-01f, 2.440799299e-02f, 3.927008765e-04f,
-     4.334749618e-01f, -2.226811276e-01f, 2.440799299e-02f, 3.927008765e-04f,
-     4.334749618e-01f, -2.226811276e-01f, 2.440799299e-02f, 3.927008765e-04f,
-     4.334749618e-01f, -2.226811276e-01f, 2.440799299e-02f, 3.927008765e-04f},
-    {1.365884898e-02f, 5.494451188e-02f, -6.779190145e-03f, -4.884200071e-04f,
-     1.365884898e-02f, 5.494451188e-02f, -6.779190145e-03f, -4.884200071e-04f,
-     1.365884898e-02f, 5.494451188e-02f, -6.779190145e-03f, -4.884200071e-04f,
-     1.365884898e-02f, 5.494451188e-02f, -6.779190145e-03f, -4.884200071e-04f},
-    {-2.106002441e-01f, 6.057365183e-02f, -6.899360557e-03f, 5.253481220e-04f,
-     -2.106002441e-01f, 6.057365183e-02f, -6.899360557e-03f, 5.253481220e-04f,
-     -2.106002441e-01f, 6.057365183e-02f, -6.899360557e-03f, 5.253481220e-04f,
-     -2.106002441e-01f, 6.057365183e-02f, -6.899360557e-03f, 5.253481220e-04f},
-    {7.134264196e-02f, -3.800396664e-02f, 6.943740821e-03f, -3.282976568e-04f,
-     7.134264196e-02f, -3.800396664e-02f, 6.943740821e-03f, -3.282976568e-04f,
-     7.134264196e-02f, -3.800396664e-02f, 6.943740821e-03f, -3.282976568e-04f,
-     7.134264196e-02f, -3.800396664e-02f, 6.943740821e-03f, -3.282976568e-04f},
+// Erf form: L = 5.6, max |fit error| 4.4e-07, g(L) = 6.0e-08
+alignas(64) static const float kGeluErfLut[6][16] = {
+    {0.000000000e+00f, 1.699657142e-01f, 1.010617092e-01f, 2.810169384e-02f,
+     4.211684223e-03f, 3.527417430e-04f, 1.672555663e-05f, 4.516113279e-07f,
+     0.000000000e+00f, 1.699657142e-01f, 1.010617092e-01f, 2.810169384e-02f,
+     4.211684223e-03f, 3.527417430e-04f, 1.672555663e-05f, 4.516113279e-07f},
+    {3.733320832e-01f, 1.659354311e-03f, -9.533281624e-02f, -4.492369294e-02f,
+     -9.232628159e-03f, -9.755733772e-04f, -5.570830763e-05f, -1.756976758e-06f,
+     3.733320832e-01f, 1.659354311e-03f, -9.533281624e-02f, -4.492369294e-02f,
+     -9.232628159e-03f, -9.755733772e-04f, -5.570830763e-05f, -1.756976758e-06f},
+    {-2.223798931e-01f, -1.214039996e-01f, 8.358993568e-03f, 2.731484920e-02f,
+     8.902300149e-03f, 1.247955370e-03f, 8.768189582e-05f, 3.251863063e-06f,
+     -2.223798931e-01f, -1.214039996e-01f, 8.358993568e-03f, 2.731484920e-02f,
+     8.902300149e-03f, 1.247955370e-03f, 8.768189582e-05f, 3.251863063e-06f},
+    {-3.218747734e-04f, 5.381707847e-02f, 2.399899997e-02f, -5.130337551e-03f,
+     -4.704911727e-03f, -9.661783115e-04f, -8.718554454e-05f, -3.920079052e-06f,
+     -3.218747734e-04f, 5.381707847e-02f, 2.399899997e-02f, -5.130337551e-03f,
+     -4.704911727e-03f, -9.661783115e-04f, -8.718554454e-05f, -3.920079052e-06f},
+    {2.197322249e-02f, 1.743827364e-03f, -1.092608552e-02f, -2.609515563e-03f,
+     1.209000242e-03f, 4.989685840e-04f, 6.452592061e-05f, 3.806138920e-06f,
+     2.197322249e-02f, 1.743827364e-03f, -1.092608552e-02f, -2.609515563e-03f,
+     1.209000242e-03f, 4.989685840e-04f, 6.452592061e-05f, 3.806138920e-06f},
+    {-2.434702590e-03f, -5.153146572e-03f, 5.068477476e-04f, 1.665421412e-03f,
+     3.532508345e-05f, -1.582977275e-04f, -3.154220030e-05f, -2.382857701e-06f,
+     -2.434702590e-03f, -5.153146572e-03f, 5.068477476e-04f, 1.665421412e-03f,
+     3.532508345e-05f, -1.582977275e-04f, -3.154220030e-05f, -2.382857701e-06f},
 };
-constexpr float kGeluErfInvH = 6.250000000e-01f; // 3.5 / 5.6
-alignas(64) static const float kGeluTanhLut[8][16] = {
-    {0.000000000e+00f, 9.860742365e-02f, 3.319123924e-03f, 4.010848117e-06f,
-     0.000000000e+00f, 9.860742365e-02f, 3.319123924e-03f, 4.010848117e-06f,
-     0.000000000e+00f, 9.860742365e-02f, 3.319123924e-03f, 4.010848117e-06f,
-     0.000000000e+00f, 9.860742365e-02f, 3.319123924e-03f, 4.010848117e-06f},
-    {7.571428778e-01f, -1.926788335e-01f, -1.620976198e-02f, -3.522149110e-05f,
-     7.571428778e-01f, -1.926788335e-01f, -1.620976198e-02f, -3.522149110e-05f,
-     7.571428778e-01f, -1.926788335e-01f, -1.620976198e-02f, -3.522149110e-05f,
-     7.571428778e-01f, -1.926788335e-01f, -1.620976198e-02f, -3.522149110e-05f},
-    {-9.148031341e-01f, 4.043289855e-02f, 3.418468818e-02f, 1.458063507e-04f,
-     -9.148031341e-01f, 4.043289855e-02f, 3.418468818e-02f, 1.458063507e-04f,
-     -9.148031341e-01f, 4.043289855e-02f, 3.418468818e-02f, 1.458063507e-04f,
-     -9.148031341e-01f, 4.043289855e-02f, 3.418468818e-02f, 1.458063507e-04f},
-    {1.317072000e-04f, 1.895898446e-01f, -3.870334700e-02f, -3.720553275e-04f,
-     1.317072000e-04f, 1.895898446e-01f, -3.870334700e-02f, -3.720553275e-04f,
-     1.317072000e-04f, 1.895898446e-01f, -3.870334700e-02f, -3.720553275e-04f,
-     1.317072000e-04f, 1.895898446e-01f, -3.870334700e-02f, -3.720553275e-04f},
-    {3.497231759e-01f, -1.842312218e-01f, 2.163844461e-02f, 6.464770002e-04f,
-     3.497231759e-01f, -1.842312218e-01f, 2.163844461e-02f, 6.464770002e-04f,
-     3.497231759e-01f, -1.842312218e-01f, 2.163844461e-02f, 6.464770002e-04f,
-     3.497231759e-01f, -1.842312218e-01f, 2.163844461e-02f, 6.464770002e-04f},
-    {9.673202142e-03f, 2.498822846e-02f, 7.929229713e-04f, -8.353324804e-04f,
-     9.673202142e-03f, 2.498822846e-02f, 7.929229713e-04f, -8.353324804e-04f,
-     9.673202142e-03f, 2.498822846e-02f, 7.929229713e-04f, -8.353324804e-04f,
-     9.673202142e-03f, 2.498822846e-02f, 7.929229713e-04f, -8.353324804e-04f},
-    {-1.533523979e-01f, 5.036520526e-02f, -9.852603712e-03f, 8.275722665e-04f,
-     -1.533523979e-01f, 5.036520526e-02f, -9.852603712e-03f, 8.275722665e-04f,
-     -1.533523979e-01f, 5.036520526e-02f, -9.852603712e-03f, 8.275722665e-04f,
-     -1.533523979e-01f, 5.036520526e-02f, -9.852603712e-03f, 8.275722665e-04f},
-    {4.928855412e-02f, -2.411277141e-02f, 5.358789071e-03f, -4.547787860e-04f,
-     4.928855412e-02f, -2.411277141e-02f, 5.358789071e-03f, -4.547787860e-04f,
-     4.928855412e-02f, -2.411277141e-02f, 5.358789071e-03f, -4.547787860e-04f,
-     4.928855412e-02f, -2.411277141e-02f, 5.358789071e-03f, -4.547787860e-04f},
+constexpr float kGeluErfInvH = 1.339285731e+00f; // 7.5 / 5.6
+// Tanh form: L = 5.3, max |fit error| 3.4e-07, g(L) = 2.7e-08
+alignas(64) static const float kGeluTanhLut[6][16] = {
+    {0.000000000e+00f, 1.695771664e-01f, 1.115727797e-01f, 3.584516048e-02f,
+     6.186567713e-03f, 5.400354858e-04f, 2.122868318e-05f, 3.284088734e-07f,
+     0.000000000e+00f, 1.695771664e-01f, 1.115727797e-01f, 3.584516048e-02f,
+     6.186567713e-03f, 5.400354858e-04f, 2.122868318e-05f, 3.284088734e-07f},
+    {3.533324301e-01f, 1.450176444e-02f, -9.115140885e-02f, -5.174837634e-02f,
+     -1.287581399e-02f, -1.520590624e-03f, -7.810826355e-05f, -1.535847787e-06f,
+     3.533324301e-01f, 1.450176444e-02f, -9.115140885e-02f, -5.174837634e-02f,
+     -1.287581399e-02f, -1.520590624e-03f, -7.810826355e-05f, -1.535847787e-06f},
+    {-1.991970837e-01f, -1.163000017e-01f, -5.550454953e-04f, 2.640699036e-02f,
+     1.130879484e-02f, 1.925627585e-03f, 1.332533429e-04f, 3.349001872e-06f,
+     -1.991970837e-01f, -1.163000017e-01f, -5.550454953e-04f, 2.640699036e-02f,
+     1.130879484e-02f, 1.925627585e-03f, 1.332533429e-04f, 3.349001872e-06f},
+    {-2.383265237e-04f, 4.514455050e-02f, 2.435689606e-02f, -2.284960821e-03f,
+     -5.039733369e-03f, -1.416128245e-03f, -1.401912305e-04f, -4.753303529e-06f,
+     -2.383265237e-04f, 4.514455050e-02f, 2.435689606e-02f, -2.284960821e-03f,
+     -5.039733369e-03f, -1.416128245e-03f, -1.401912305e-04f, -4.753303529e-06f},
+    {1.762967184e-02f, 2.386541106e-03f, -8.730864152e-03f, -3.301247722e-03f,
+     7.983988617e-04f, 6.386872265e-04f, 1.052633306e-04f, 5.465635240e-06f,
+     1.762967184e-02f, 2.386541106e-03f, -8.730864152e-03f, -3.301247722e-03f,
+     7.983988617e-04f, 6.386872265e-04f, 1.052633306e-04f, 5.465635240e-06f},
+    {-1.796753029e-03f, -4.012899008e-03f, -7.541670584e-06f, 1.376673346e-03f,
+     2.474959765e-04f, -1.530546579e-04f, -4.996125790e-05f, -3.797585123e-06f,
+     -1.796753029e-03f, -4.012899008e-03f, -7.541670584e-06f, 1.376673346e-03f,
+     2.474959765e-04f, -1.530546579e-04f, -4.996125790e-05f, -3.797585123e-06f},
 };
-constexpr float kGeluTanhInvH = 6.603773585e-01f; // 3.5 / 5.3
+constexpr float kGeluTanhInvH = 1.415094376e+00f; // 7.5 / 5.3
 
 template <class T = VT>
 static inline typename T::V geluPiecewise(typename T::V x,
@@ -179,12 +171,13 @@ static inline typename T::V geluPiecewise(typename T::V x,
                                           float invH) {
   using TV = typename T::V;
   const TV magic = T::set1(12582912.0f); // 1.5 * 2^23
-  const TV s = T::min(T::mul(T::abs(x), T::set1(invH)), T::set1(3.49f));
-  const TV r = T::add(s, magic); // low 2 mantissa bits = round(s)
-  const TV u = T::sub(s, T::sub(r, magic));
-  TV p = T::lut4(lut[7], r);
-  for (int k = 6; k >= 0; --k)
-    p = T::fma(p, u, T::lut4(lut[k], r));
+  const TV scale = T::set1(invH);
+  const TV a = T::min(T::abs(x), T::set1(7.49f / invH));
+  const TV r = T::fma(a, scale, magic);         // low 3 bits: round(a / h)
+  const TV u = T::fma(a, scale, T::sub(magic, r)); // a / h - round(a / h)
+  TV p = T::lut8(lut[5], r);
+  for (int k = 4; k >= 0; --k)
+    p = T::fma(p, u, T::lut8(lut[k], r));
   return T::sub(T::max(T::zero(), x), p);
 }
 
@@ -250,6 +243,49 @@ static inline void storeN(float *p, V v, int cols) {
     VT::storePartial(p, v, cols);
 }
 
+/// act(v) for one of the TXC_EPI_* activation flags (0: identity).
+template <uint32_t Act> static inline V activate(V v) {
+  if constexpr (Act == TXC_EPI_RELU)
+    return VT::max(v, VT::zero());
+  else if constexpr (Act == TXC_EPI_GELU_ERF)
+    return geluErf(v);
+  else if constexpr (Act == TXC_EPI_GELU_TANH)
+    return geluTanh(v);
+  else if constexpr (Act == TXC_EPI_SILU)
+    return silu(v);
+  else
+    return v;
+}
+
+/// The activation, the residual and the store, one vector at a time: each
+/// result goes straight to C, so the activation's constants and temporaries
+/// do not compete with a dozen finished vectors for the registers (applying
+/// the activation to the whole tile first spilled them to the stack).
+template <int M, uint32_t Act>
+__attribute__((always_inline)) static inline void
+activateAndStore(V (&acc)[M][NV], float *C, int64_t ldc, int ncols,
+                 const TileEpi &e) {
+  const bool residual = (e.flags & TXC_EPI_RESIDUAL) != 0;
+  if (ncols == NR) {
+    for (int i = 0; i < M; ++i)
+      for (int j = 0; j < NV; ++j) {
+        V v = activate<Act>(acc[i][j]);
+        if (residual)
+          v = VT::add(v, VT::load(e.res + i * e.ldr + j * W));
+        VT::store(C + i * ldc + j * W, v);
+      }
+    return;
+  }
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < NV; ++j)
+      if (j * W < ncols) {
+        V v = activate<Act>(acc[i][j]);
+        if (residual)
+          v = VT::add(v, loadN(e.res + i * e.ldr + j * W, ncols - j * W));
+        storeN(C + i * ldc + j * W, v, ncols - j * W);
+      }
+}
+
 template <int M>
 __attribute__((always_inline)) static inline void
 finishTile(V (&acc)[M][NV], float *C, int64_t ldc, int ncols,
@@ -277,43 +313,15 @@ finishTile(V (&acc)[M][NV], float *C, int64_t ldc, int ncols,
   }
   switch (f & TXC_EPI_ACT_MASK) {
   case TXC_EPI_RELU:
-    for (int i = 0; i < M; ++i)
-      for (int j = 0; j < NV; ++j)
-        acc[i][j] = VT::max(acc[i][j], VT::zero());
-    break;
+    return activateAndStore<M, TXC_EPI_RELU>(acc, C, ldc, ncols, e);
   case TXC_EPI_GELU_ERF:
-    for (int i = 0; i < M; ++i)
-      for (int j = 0; j < NV; ++j)
-        acc[i][j] = geluErf(acc[i][j]);
-    break;
+    return activateAndStore<M, TXC_EPI_GELU_ERF>(acc, C, ldc, ncols, e);
   case TXC_EPI_GELU_TANH:
-    for (int i = 0; i < M; ++i)
-      for (int j = 0; j < NV; ++j)
-        acc[i][j] = geluTanh(acc[i][j]);
-    break;
+    return activateAndStore<M, TXC_EPI_GELU_TANH>(acc, C, ldc, ncols, e);
   case TXC_EPI_SILU:
-    for (int i = 0; i < M; ++i)
-      for (int j = 0; j < NV; ++j)
-        acc[i][j] = silu(acc[i][j]);
-    break;
+    return activateAndStore<M, TXC_EPI_SILU>(acc, C, ldc, ncols, e);
   default:
-    break;
-  }
-  if (f & TXC_EPI_RESIDUAL)
-    for (int i = 0; i < M; ++i)
-      for (int j = 0; j < NV; ++j)
-        if (j * W < ncols)
-          acc[i][j] = VT::add(acc[i][j], loadN(e.res + i * e.ldr + j * W,
-                                               ncols - j * W));
-  if (ncols == NR) {
-    for (int i = 0; i < M; ++i)
-      for (int j = 0; j < NV; ++j)
-        VT::store(C + i * ldc + j * W, acc[i][j]);
-  } else {
-    for (int i = 0; i < M; ++i)
-      for (int j = 0; j < NV; ++j)
-        if (j * W < ncols)
-          storeN(C + i * ldc + j * W, acc[i][j], ncols - j * W);
+    return activateAndStore<M, 0>(acc, C, ldc, ncols, e);
   }
 }
 
