@@ -338,13 +338,17 @@ constexpr int unrollFor(int m) {
   return m * NV >= 8 ? 1 : (m * NV * 2 >= 8 ? 2 : 4);
 }
 
-/// k steps per kernel loop iteration (at least U). Unrolling the 6 x 16
-/// AVX2 loop by 4 gives a body of only loads, broadcasts and FMAs with
-/// constant offsets, but measured no faster on Zen 3 (K = 768 equal, K = 3072
-/// 0.5% slower, medians of 5 interleaved runs), so the default is 1; build
-/// with -DTXC_UK_KUNROLL=4 to try it elsewhere.
+/// k steps per kernel loop iteration (at least U). Unrolled by 4, the body
+/// is only loads, broadcasts and FMAs with constant offsets from the
+/// pointers: 1.85 instead of 2.25 instructions per FMA for the 6 x 16 AVX2
+/// tile. On an idle Zen 3 core both run at ~97% of peak, but on a cloud VM
+/// whose core is busy with other work (an SMT sibling, presumably: an
+/// FMA-only loop still ran at full speed) fewer instructions per FMA is what
+/// counts: there one L1-resident 6 x 16 tile ran at 68 GFLOP/s with no
+/// unroll and 80 with 4, at K = 768 (B panel from L2) 75 and 88, and 8 was
+/// no better than 4. Override with -DTXC_UK_KUNROLL=N.
 #ifndef TXC_UK_KUNROLL
-#define TXC_UK_KUNROLL 1
+#define TXC_UK_KUNROLL 4
 #endif
 
 template <bool PF> static inline void prefetchRow(const float *p) {
