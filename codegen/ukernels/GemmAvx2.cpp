@@ -23,6 +23,8 @@
 #pragma clang attribute push(__attribute__((target("avx,avx2,fma"))),        \
                              apply_to = function)
 
+#include "Transpose8x8.h"
+
 namespace txc {
 namespace ukernels {
 namespace detail {
@@ -69,6 +71,11 @@ struct VT {
   static inline V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
   /// x < 0 (sign bit set) ? a : b
   static inline V selectNeg(V x, V a, V b) { return _mm256_blendv_ps(b, a, x); }
+  /// dst[k * ldd + r] = src[r * lds + k], r, k < 8 (transposed B packing).
+  static inline void transpose8x8(const float *src, int64_t lds, float *dst,
+                                  int64_t ldd) {
+    txcTranspose8x8Avx(src, lds, dst, ldd);
+  }
   /// Lane l: table[bits(idx)[l] & 7], table = 8 floats (repeated to 16,
   /// 32-byte aligned); one vpermps.
   static inline V lut8(const float *table, V idx) {

@@ -21,6 +21,8 @@
     __attribute__((target("avx,avx2,fma,avx512f,avx512dq,avx512vl,avx512bw"))), \
     apply_to = function)
 
+#include "Transpose8x8.h"
+
 namespace txc {
 namespace ukernels {
 namespace detail {
@@ -66,6 +68,12 @@ struct VT {
   static inline V selectNeg(V x, V a, V b) {
     const __mmask16 m = _mm512_movepi32_mask(_mm512_castps_si512(x));
     return _mm512_mask_blend_ps(m, b, a);
+  }
+  /// dst[k * ldd + r] = src[r * lds + k], r, k < 8 (transposed B packing;
+  /// ymm code: NR = 32 is four such blocks wide).
+  static inline void transpose8x8(const float *src, int64_t lds, float *dst,
+                                  int64_t ldd) {
+    txcTranspose8x8Avx(src, lds, dst, ldd);
   }
   /// Lane l: table[bits(idx)[l] & 15], table = 8 floats repeated to 16
   /// (64-byte aligned); one vpermps. Indices are below 8 here.

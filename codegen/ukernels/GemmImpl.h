@@ -514,7 +514,19 @@ static void packPanel(const float *B, int64_t ldb, bool bIsNK, int64_t k0,
     }
   } else {
     // B is [N, K]: column n of the logical B is row n of the storage.
-    for (int c = 0; c < NR; ++c) {
+    // Blocks of 8 columns x 8 k steps are transposed in registers; the
+    // ragged edges (k % 8, ncols % 8) and the zero padding go one by one.
+    int c = 0;
+    for (; c + 8 <= ncols; c += 8) {
+      const float *src = B + (n0 + c) * ldb + k0;
+      int64_t k = 0;
+      for (; k + 8 <= kc; k += 8)
+        VT::transpose8x8(src + k, ldb, dst + k * NR + c, NR);
+      for (; k < kc; ++k)
+        for (int r = 0; r < 8; ++r)
+          dst[k * NR + c + r] = src[r * ldb + k];
+    }
+    for (; c < NR; ++c) {
       float *d = dst + c;
       if (c < ncols) {
         const float *src = B + (n0 + c) * ldb + k0;
