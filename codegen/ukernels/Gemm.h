@@ -160,6 +160,12 @@ private:
 //===----------------------------------------------------------------------===//
 // GEMM
 //===----------------------------------------------------------------------===//
+//
+// Any alignment and leading dimension is correct, but full speed needs A, B
+// and C 64-byte aligned with leading dimensions that keep rows aligned (a
+// multiple of 16 floats): measured on Zen 3, attention's Q x K^T (S = 512,
+// K = 64, so C stores are a large share of the work) lost 17% with C 16
+// bytes off and 30% with all three off. txc's runtime allocates aligned.
 
 /// C[M,N] = epilogue(alpha * A[M,K] x B) with B packed for config.isa (the
 /// ISA of `B` must match config.isa). par may be null (calling thread only).
