@@ -70,9 +70,10 @@ namespace {
 /// pages small-M products spend part of their time in TLB misses and
 /// packing in page faults. Measured on Zen 3 (KVM guest): M=1 GEMV +6-8%,
 /// M=4 +11-13%, M >= 128 unchanged; packing a 9 MB weight 7.5 -> 2 ms, the
-/// 154 MB GPT-2 LM head 100-140 -> 33-43 ms (the very first huge-page
-/// allocation of a process took 614 ms once, the guest's memory being
-/// populated by the host).
+/// 154 MB GPT-2 LM head 100-140 -> 33-43 ms once the process has huge pages.
+/// The first ones cost more in that VM: 580-614 ms instead of ~130 ms for
+/// the first LM-head pack (they come from guest memory the host has not
+/// backed yet), a one-time price paid at model load.
 float *allocPackedBuffer(size_t bytes) {
   constexpr size_t kHuge = size_t(2) << 20;
   if (bytes < kHuge) {
