@@ -25,6 +25,7 @@
 #include "ThreadPool.h"
 #include "ukernels/Gemm.h"
 
+#include <sys/mman.h>
 #include <cblas.h>
 
 #include <algorithm>
@@ -37,6 +38,7 @@
 #include <cstring>
 #include <functional>
 #include <memory>
+#include <new>
 #include <random>
 #include <string>
 #include <thread>
@@ -120,9 +122,21 @@ struct AlignedFree {
   void operator()(float *p) const { std::free(p); }
 };
 using Buffer = std::unique_ptr<float[], AlignedFree>;
+/// Page-aligned; from 2 MB on, in transparent huge pages like txc's packed
+/// weights, so that the bandwidth probe, OpenBLAS's operands and txc's
+/// weights all stream through the same kind of page.
 Buffer alloc(size_t n) {
-  const size_t bytes = (n * 4 + 4095) / 4096 * 4096;
-  return Buffer(static_cast<float *>(std::aligned_alloc(4096, bytes)));
+  constexpr size_t kHuge = size_t(2) << 20;
+  const size_t align = n * 4 >= kHuge ? kHuge : 4096;
+  const size_t bytes = (n * 4 + align - 1) / align * align;
+  float *p = static_cast<float *>(std::aligned_alloc(align, bytes));
+  if (!p)
+    throw std::bad_alloc();
+#ifdef MADV_HUGEPAGE
+  if (align == kHuge)
+    (void)madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  return Buffer(p);
 }
 Buffer randomBuffer(size_t n, unsigned seed) {
   Buffer b = alloc(n);
