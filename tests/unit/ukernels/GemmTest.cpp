@@ -334,6 +334,18 @@ TEST_P(GemmIsa, LargeKAcrossBlocks) {
   runPacked(20, 33, 1025, true, kEpiSilu, -1.5f);
 }
 
+TEST_P(GemmIsa, WeightsOfSeveralMegabytes) {
+  // Packed buffers of 2 MB and more are allocated 2 MB aligned for huge
+  // pages: 2.5 MB and 3.1 MB here (the last panel ragged), both layouts, the
+  // M = 1 streaming path and the tiled one.
+  runPacked(1, 161, 4096, true, kEpiBias);
+  runPacked(7, 197, 4000, false, kEpiGeluErf);
+  const std::vector<float> zeros(4096 * 161, 0.0f);
+  PackedB pb = PackedB::pack(GetParam(), zeros.data(), 4096, 161, false);
+  EXPECT_GE(pb.sizeInFloats() * 4, int64_t(2) << 20);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(pb.data()) % (uintptr_t(2) << 20), 0u);
+}
+
 TEST_P(GemmIsa, SmallBlockingExercisesEveryLoop) {
   // Tiny blocks so that mb, nb and kb loops all iterate on small shapes.
   GemmConfig tiny = cfg_;
