@@ -384,6 +384,21 @@ struct Runner {
 
   double peakFor(int t) const { return mach.peak[size_t(t)]; }
 
+  /// A shared VM can starve one of the threads for the whole peak
+  /// measurement (seen: 2-thread peak 100 GFLOP/s, i.e. one core's worth,
+  /// then GEMMs at "139% of peak"). A product faster than the recorded peak
+  /// proves the peak low: measure it again and keep the larger figure.
+  void revisitPeak(int t, double observedGflops) {
+    if (observedGflops <= mach.peak[size_t(t)])
+      return;
+    const double again = measurePeakGflops(mach.isa, t);
+    std::fprintf(stderr,
+                 "note: %.1f GFLOP/s at %d threads exceeds the measured peak "
+                 "%.1f; peak re-measured: %.1f\n",
+                 observedGflops, t, mach.peak[size_t(t)], again);
+    mach.peak[size_t(t)] = std::max(mach.peak[size_t(t)], again);
+  }
+
   TxcParallel parallelFor(txc::ThreadPool &pool) {
     return TxcParallel{&pool, pool.numThreads(), &txc::ThreadPool::runTasks};
   }
@@ -391,6 +406,7 @@ struct Runner {
   void printLine(const char *cs, int64_t M, int64_t N, int64_t K, int t,
                  const std::string &epi, double txcG, double blasG,
                  double txcGbps = -1, double bwGbps = -1) {
+    revisitPeak(t, std::max(txcG, blasG));
     const double peak = peakFor(t);
     const double pct = 100.0 * txcG / peak;
     const double ratio = blasG > 0 ? txcG / blasG : 0;
@@ -668,6 +684,20 @@ int main(int argc, char **argv) {
               (long long)r.cfg.blocking.nc, opt.runs);
   for (int t : opt.threads) {
     r.mach.peak[size_t(t)] = measurePeakGflops(r.mach.isa, t);
+    // The FMA loop scales linearly with cores; far less means a thread was
+    // starved (shared VM). Try again a few times, a moment apart.
+    const double onePeak = t > 1 ? r.mach.peak[1] : 0;
+    for (int retry = 0; retry < 4 && r.mach.peak[size_t(t)] < 0.9 * t * onePeak;
+         ++retry) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      r.mach.peak[size_t(t)] = std::max(r.mach.peak[size_t(t)],
+                                        measurePeakGflops(r.mach.isa, t));
+    }
+    if (r.mach.peak[size_t(t)] < 0.9 * t * onePeak)
+      std::fprintf(stderr,
+                   "note: the %d-thread FMA peak (%.1f) stays below %d x the "
+                   "1-thread peak (%.1f): threads share a core or are starved\n",
+                   t, r.mach.peak[size_t(t)], t, onePeak);
     r.mach.bw[size_t(t)] = measureReadGbps(r.mach.isa, t, r.mach.caches.l3);
     std::printf("machine threads=%d peak_gflops=%.1f read_gbps=%.1f\n", t,
                 r.mach.peak[size_t(t)], r.mach.bw[size_t(t)]);
