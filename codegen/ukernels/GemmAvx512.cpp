@@ -3,9 +3,11 @@
 // Register tile 12 x 32 (24 zmm accumulators, 2 for B, 1 broadcast): the
 // shape BLIS and oneDNN use for fp32 on Skylake-X; not measured here (the
 // development machine has no AVX-512), so it is the one ISA path whose tile
-// was chosen by reference rather than measurement. Compiled for AVX-512
-// through a target pragma and only dispatched when cpuid and xgetbv report
-// AVX-512F with OS support for the zmm state.
+// was chosen by reference rather than measurement. build/bench/txc-bench-tiles
+// compares it with 14x32, 8x48 and 6x64 on a machine that has AVX-512 (build
+// with -DTXC_UK_AVX512_MR=.. -DTXC_UK_AVX512_NV=.. to change it). Compiled
+// for AVX-512 through a target pragma and only dispatched when cpuid and
+// xgetbv report AVX-512F with OS support for the zmm state.
 //
 //===----------------------------------------------------------------------===//
 #include "GemmAbi.h"
@@ -28,8 +30,12 @@ namespace ukernels {
 namespace detail {
 namespace avx512 {
 
-constexpr int MR = 12;
-constexpr int NV = 2;
+#ifndef TXC_UK_AVX512_MR
+#define TXC_UK_AVX512_MR 12
+#define TXC_UK_AVX512_NV 2
+#endif
+constexpr int MR = TXC_UK_AVX512_MR;
+constexpr int NV = TXC_UK_AVX512_NV;
 
 struct VT {
   using V = __m512;

@@ -39,10 +39,15 @@ constexpr int W = VT::W;
 constexpr int NR = NV * W;
 
 constexpr int64_t kKcMax = 512;
-constexpr int64_t kACap = 48 * 1024;    // floats of packed A on the stack
-constexpr int64_t kBCap = kKcMax * 32;  // floats of one packed B micro-panel
+// One packed B micro-panel (kc x NR) and as much packed A as the rest of the
+// stack budget holds: 48K floats for NR <= 32, less for the wide tiles that
+// txc-bench-tiles tries.
+constexpr int64_t kBCap = kKcMax * (NR > 32 ? NR : 32);
+constexpr int64_t kAStackFloats = TXC_UK_MAX_STACK_BYTES / 4 - kBCap;
+constexpr int64_t kACap =
+    (kAStackFloats < 48 * 1024 ? kAStackFloats : 48 * 1024) / 64 * 64;
 static_assert((kACap + kBCap) * 4 <= TXC_UK_MAX_STACK_BYTES, "stack budget");
-static_assert(NR <= 32, "B micro-panel buffer");
+static_assert(kACap >= kKcMax * MR, "room for one A micro-panel");
 constexpr int64_t kSmallM = 16; // M at or below this: no A packing, KC = K
 constexpr int64_t kPackAMinPanels = 32;
 // Software prefetch of the next pre-packed B panel (see runRegion): none
