@@ -15,7 +15,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <type_traits>
 #include <utility>
 
 #include <immintrin.h>
