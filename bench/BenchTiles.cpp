@@ -10,8 +10,8 @@
 // variant's C is checked against the default's before its time counts.
 //
 // Output, one line per variant and case:
-//   tile isa=avx2 shape=6x16 default=1 case=bert M=128 N=768 K=768 threads=1
-//        gflops=.. vs_default=..
+//   tile isa=avx2 shape=6x16 kunroll=4 default=1 case=bert M=128 N=768
+//        K=768 batch=1 threads=1 gflops=.. vs_default=..
 //
 //===----------------------------------------------------------------------===//
 #include "ThreadPool.h"
@@ -31,7 +31,7 @@
 
 using namespace txc::ukernels;
 
-#define TXC_TILE(name, is512, mr, nv)                                        \
+#define TXC_TILE(name, is512, mr, nv, ku)                                        \
   extern "C" int32_t txc_uk_mr_##name(void);                                 \
   extern "C" int32_t txc_uk_nr_##name(void);                                 \
   extern "C" int64_t txc_uk_packb_size_##name(int64_t K, int64_t N);         \
@@ -48,6 +48,7 @@ struct Variant {
   const char *name;
   Isa isa;
   bool isDefault;
+  int kUnroll;
   int32_t (*mr)();
   int32_t (*nr)();
   int64_t (*packbSize)(int64_t, int64_t);
@@ -56,14 +57,16 @@ struct Variant {
 };
 
 const Variant kVariants[] = {
-    {"avx2", Isa::Avx2, true, txc_uk_mr_avx2, txc_uk_nr_avx2,
+    // kUnroll 4: the library default, TXC_UK_KUNROLL in GemmImpl.h.
+    {"avx2", Isa::Avx2, true, 4, txc_uk_mr_avx2, txc_uk_nr_avx2,
      txc_uk_packb_size_avx2, txc_uk_packb_avx2, txc_uk_sgemm_avx2},
-    {"avx512", Isa::Avx512, true, txc_uk_mr_avx512, txc_uk_nr_avx512,
+    {"avx512", Isa::Avx512, true, 4, txc_uk_mr_avx512, txc_uk_nr_avx512,
      txc_uk_packb_size_avx512, txc_uk_packb_avx512, txc_uk_sgemm_avx512},
-#define TXC_TILE(name, is512, mr, nv)                                        \
+#define TXC_TILE(name, is512, mr, nv, ku)                                        \
   {#name,                                                                    \
    is512 ? Isa::Avx512 : Isa::Avx2,                                          \
    false,                                                                    \
+   ku,                                                                       \
    txc_uk_mr_##name,                                                         \
    txc_uk_nr_##name,                                                         \
    txc_uk_packb_size_##name,                                                 \
@@ -231,10 +234,11 @@ bool runCase(const Case &c, const std::vector<const Variant *> &vs,
     g[i] = flops / t[i][t[i].size() / 2] * 1e-9;
   }
   for (size_t i = 0; i < vs.size(); ++i)
-    std::printf("tile isa=%s shape=%dx%d default=%d case=%s M=%lld N=%lld "
+    std::printf("tile isa=%s shape=%dx%d kunroll=%d default=%d case=%s "
+                "M=%lld N=%lld "
                 "K=%lld batch=%lld threads=%d gflops=%.1f vs_default=%.3f\n",
                 isaName(vs[i]->isa), vs[i]->mr(), vs[i]->nr(),
-                vs[i]->isDefault ? 1 : 0, c.name, (long long)c.M,
+                vs[i]->kUnroll, vs[i]->isDefault ? 1 : 0, c.name, (long long)c.M,
                 (long long)c.N, (long long)c.K, (long long)c.batch,
                 opt.threads, g[i], g[i] / g[0]);
   std::fflush(stdout);
