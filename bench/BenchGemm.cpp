@@ -22,10 +22,10 @@
 //                         which keep the label "bias+gelu"; default gelu_erf)
 //
 //===----------------------------------------------------------------------===//
+#include "BenchBuffers.h"
 #include "ThreadPool.h"
 #include "ukernels/Gemm.h"
 
-#include <sys/mman.h>
 #include <cblas.h>
 
 #include <algorithm>
@@ -118,34 +118,9 @@ timeInterleaved(const std::vector<std::function<void()>> &fns, int runs,
   return med;
 }
 
-struct AlignedFree {
-  void operator()(float *p) const { std::free(p); }
-};
-using Buffer = std::unique_ptr<float[], AlignedFree>;
-/// Page-aligned; from 2 MB on, in transparent huge pages like txc's packed
-/// weights, so that the bandwidth probe, OpenBLAS's operands and txc's
-/// weights all stream through the same kind of page.
-Buffer alloc(size_t n) {
-  constexpr size_t kHuge = size_t(2) << 20;
-  const size_t align = n * 4 >= kHuge ? kHuge : 4096;
-  const size_t bytes = (n * 4 + align - 1) / align * align;
-  float *p = static_cast<float *>(std::aligned_alloc(align, bytes));
-  if (!p)
-    throw std::bad_alloc();
-#ifdef MADV_HUGEPAGE
-  if (align == kHuge)
-    (void)madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-  return Buffer(p);
-}
-Buffer randomBuffer(size_t n, unsigned seed) {
-  Buffer b = alloc(n);
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.f, 1.f);
-  for (size_t i = 0; i < n; ++i)
-    b[i] = d(rng);
-  return b;
-}
+using txc::bench::alloc;
+using txc::bench::Buffer;
+using txc::bench::randomBuffer;
 
 //===----------------------------------------------------------------------===//
 // Machine peak and bandwidth
@@ -600,13 +575,7 @@ int main(int argc, char **argv) {
   Options opt;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto next = [&]() -> const char * {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "missing value after %s\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
+    auto next = [&] { return txc::bench::optionValue(argc, argv, i); };
     if (a == "--runs")
       opt.runs = std::max(1, std::atoi(next()));
     else if (a == "--warmup")

@@ -14,6 +14,7 @@
 //        K=768 batch=1 threads=1 gflops=.. vs_default=..
 //
 //===----------------------------------------------------------------------===//
+#include "BenchBuffers.h"
 #include "ThreadPool.h"
 #include "ukernels/Gemm.h"
 #include "ukernels/GemmAbi.h"
@@ -25,7 +26,6 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -89,25 +89,9 @@ const Case kCases[] = {
     {"small_m", 1, 16, 3072, 768, true},  {"attention_qk", 12, 512, 512, 64, false},
 };
 
-struct AlignedFree {
-  void operator()(float *p) const { std::free(p); }
-};
-using Buffer = std::unique_ptr<float[], AlignedFree>;
-Buffer alloc(size_t n) {
-  const size_t bytes = (n * 4 + 63) / 64 * 64;
-  float *p = static_cast<float *>(std::aligned_alloc(64, bytes ? bytes : 64));
-  if (!p)
-    throw std::bad_alloc();
-  return Buffer(p);
-}
-Buffer randomBuffer(size_t n, unsigned seed) {
-  Buffer b = alloc(n);
-  std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> d(-1.f, 1.f);
-  for (size_t i = 0; i < n; ++i)
-    b[i] = d(rng);
-  return b;
-}
+using txc::bench::alloc;
+using txc::bench::Buffer;
+using txc::bench::randomBuffer;
 
 double now() {
   return std::chrono::duration<double>(
@@ -125,13 +109,7 @@ Options parse(int argc, char **argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    auto next = [&]() -> const char * {
-      if (i + 1 >= argc) {
-        std::fprintf(stderr, "%s needs a value\n", a.c_str());
-        std::exit(2);
-      }
-      return argv[++i];
-    };
+    auto next = [&] { return txc::bench::optionValue(argc, argv, i); };
     if (a == "--runs")
       o.runs = std::max(5, std::atoi(next()));
     else if (a == "--threads")

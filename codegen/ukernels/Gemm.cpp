@@ -63,19 +63,17 @@ void packBInto(Isa isa, const float *B, int64_t K, int64_t N, bool bIsNK,
 
 void PackedB::Free::operator()(float *p) const { std::free(p); }
 
-namespace {
-/// A 64-byte aligned buffer; from 2 MB on, 2 MB aligned and marked for
-/// transparent huge pages (Linux; honoured when THP is "always" or
-/// "madvise"). Packed weights are streamed panel after panel, so with 4 KB
-/// pages small-M products spend part of their time in TLB misses and
-/// packing in page faults. Measured on Zen 3 (KVM guest): M=1 GEMV +6-8%,
+/// Huge pages are honoured when THP is "always" or "madvise". Packed weights
+/// are streamed panel after panel, so with 4 KB pages small-M products spend
+/// part of their time in TLB misses and packing in page faults. Measured on Zen 3 (KVM guest): M=1 GEMV +6-8%,
 /// M=4 +11-13%, M >= 128 unchanged; packing a 9 MB weight 7.5 -> 2 ms, the
 /// 154 MB GPT-2 LM head 100-140 -> 33-43 ms once the process has huge pages.
 /// The first ones cost more in that VM: 580-614 ms instead of ~130 ms for
 /// the first LM-head pack (they come from guest memory the host has not
 /// backed yet), a one-time price paid at model load.
-float *allocPackedBuffer(size_t bytes) {
+float *allocFloats(size_t n) {
   constexpr size_t kHuge = size_t(2) << 20;
+  const size_t bytes = (n * 4 + 63) / 64 * 64;
   if (bytes < kHuge) {
     void *p = std::aligned_alloc(64, bytes ? bytes : 64);
     if (!p)
@@ -91,14 +89,12 @@ float *allocPackedBuffer(size_t bytes) {
 #endif
   return static_cast<float *>(p);
 }
-} // namespace
 
 PackedB PackedB::pack(Isa isa, const float *B, int64_t K, int64_t N,
                       bool bIsNK, int64_t ldb) {
   PackedB pb;
   pb.size_ = packedBSize(isa, K, N);
-  const size_t bytes = (static_cast<size_t>(pb.size_) * 4 + 63) / 64 * 64;
-  float *p = allocPackedBuffer(bytes);
+  float *p = allocFloats(static_cast<size_t>(pb.size_));
   pb.buf_.reset(p);
   packBInto(isa, B, K, N, bIsNK, p, ldb);
   pb.view_ = {isa, K, N, p};

@@ -134,6 +134,11 @@ struct PackedBView {
   const float *data = nullptr;
 };
 
+/// n floats, 64-byte aligned; from 2 MB on, 2 MB aligned and marked for
+/// transparent huge pages (Linux), as packed weights are. Release with
+/// std::free. Throws std::bad_alloc.
+float *allocFloats(size_t n);
+
 /// A packed weight owning its 64-byte aligned buffer.
 class PackedB {
 public:
