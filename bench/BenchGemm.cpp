@@ -10,7 +10,10 @@
 // Every figure is a median of at least --runs timed runs (more for short
 // cases) after --warmup runs; the engines (and txc with and without the
 // epilogue) are sampled in interleaved blocks, so machine noise hits all
-// of them alike. Machine peak and bandwidth are the best of 11 / 10 trials. Packing time is reported on its own `pack` line.
+// of them alike. Machine peak and bandwidth are the best of 11 / 10 trials.
+// An M = 1 line's bw_gbps is not the machine figure but a read of the same
+// weight copies by the same pool, interleaved with the GEMV runs (median).
+// Packing time is reported on its own `pack` line.
 //
 // Usage: txc-bench-gemm [--runs N] [--warmup N] [--threads 1,2]
 //                       [--case all|bert|lmhead|decode|attention]
@@ -267,42 +270,18 @@ __attribute__((noinline)) double sumStreamsScalar(const float *p, int64_t n) {
   return t;
 }
 
-/// DRAM read bandwidth in GB/s with `threads` threads: each thread streams
-/// its own buffer (allocated and first touched by that thread, so it is
-/// local to its node) of max(256 MiB / threads, 2 x L3) bytes, i.e. the
-/// buffers total at least 4 x L3 and nothing is served from cache. Best of
-/// 10 trials alternating 4 and 8 streams per thread, as for peak.
+/// Sum of n floats read as 4 or 8 concurrent sequential streams.
 double sumStreams(Isa isa, bool eight, const float *p, int64_t n) {
   if (isa == Isa::Portable)
     return eight ? sumStreamsScalar<8>(p, n) : sumStreamsScalar<4>(p, n);
   return eight ? sumStreamsAvx2<8>(p, n) : sumStreamsAvx2<4>(p, n);
 }
 
-/// Read bandwidth of the given buffers (e.g. a case's rotating weight
-/// copies): `threads` threads each stream their contiguous share of every
-/// buffer in turn, as the M = 1 GEMM does; best of 10 trials (4 / 8 streams).
-/// Host pages differ from one allocation to the next in a VM (measured
-/// 35-55 GB/s for the same probe in different processes), so a case is
-/// compared with the bandwidth of its own memory as well.
-double measureBuffersGbps(Isa isa, int threads,
-                          const std::vector<const float *> &bufs,
-                          int64_t floats) {
-  std::vector<double> g;
-  for (int r = 0; r < 10; ++r) {
-    const bool eight = r % 2;
-    const double t = runConcurrently(threads, [&](int tid) {
-      const int64_t b = floats * tid / threads / 32 * 32;
-      const int64_t e = floats * (tid + 1) / threads / 32 * 32;
-      double s = 0;
-      for (const float *p : bufs)
-        s += sumStreams(isa, eight, p + b, e - b);
-      consume(s);
-    });
-    g.push_back(double(floats) * 4 * double(bufs.size()) / t * 1e-9);
-  }
-  return *std::max_element(g.begin(), g.end());
-}
-
+/// DRAM read bandwidth in GB/s with `threads` threads: each thread streams
+/// its own buffer (allocated and first touched by that thread, so it is
+/// local to its node) of max(256 MiB / threads, 2 x L3) bytes, i.e. the
+/// buffers total at least 4 x L3 and nothing is served from cache. Best of
+/// 10 trials alternating 4 and 8 streams per thread, as for peak.
 double measureReadGbps(Isa isa, int threads, int64_t l3) {
   const int64_t perThread =
       std::max<int64_t>((256ll << 20) / threads, 2 * l3) / 4096 * 4096;
@@ -469,6 +448,33 @@ struct Runner {
           i = (i + 1) % copies;
         });
       }
+      // M = 1: the read bandwidth the GEMV is held to, measured alongside
+      // it: the same weight copies in the same rotation, read by the same
+      // pool (same dispatch cost), each thread streaming its share with 4
+      // or with 8 concurrent streams (two functions; the faster median
+      // counts). The machine probe (best of 10 at start-up) is printed on
+      // the machine line; memory bandwidth in this VM drifts by up to 1.6x
+      // within a minute, so only a probe interleaved with the GEMM runs is
+      // comparable to them.
+      const size_t probeAt = fns.size();
+      std::vector<int> probeIdx(2, 0);
+      const int64_t wFloats = packedBSize(cfg.isa, K, N);
+      if (M == 1)
+        for (int eight = 0; eight < 2; ++eight)
+          fns.push_back([&, eight] {
+            int &i = probeIdx[size_t(eight)];
+            const float *w = Ps[size_t(i)].data();
+            std::vector<double> part(size_t(t), 0.0);
+            pool.parallelFor(0, t, [&](int64_t b, int64_t e) {
+              for (int64_t tid = b; tid < e; ++tid) {
+                const int64_t lo = wFloats * tid / t / 32 * 32;
+                const int64_t hi = wFloats * (tid + 1) / t / 32 * 32;
+                part[size_t(tid)] = sumStreams(cfg.isa, eight, w + lo, hi - lo);
+              }
+            });
+            consume(part.front() + part.back());
+            i = (i + 1) % copies;
+          });
       const std::vector<double> med = timeInterleaved(
           fns, opt.runs, opt.warmup, [&](size_t f) {
             if (int(f) == nEpi && t > 1)
@@ -482,14 +488,8 @@ struct Runner {
         if (M == 1) {
           const double bytes =
               double(packedBSize(cfg.isa, K, N)) * 4 + (M * K + M * N) * 4.0;
-          // The larger of the machine probe and a streaming read of this
-          // case's own weight copies (same pages, same threads).
-          std::vector<const float *> ws;
-          for (const PackedB &pb : Ps)
-            ws.push_back(pb.data());
-          const double bw = std::max(
-              mach.bw[size_t(t)],
-              measureBuffersGbps(cfg.isa, t, ws, packedBSize(cfg.isa, K, N)));
+          const double bw = double(wFloats) * 4 /
+                            std::min(med[probeAt], med[probeAt + 1]) * 1e-9;
           printLine(cs, M, N, K, t, withEpi ? "bias+gelu" : "none", g, gb,
                     bytes / tt * 1e-9, bw);
         } else {
