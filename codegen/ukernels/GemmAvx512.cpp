@@ -3,12 +3,14 @@
 // Register tile 6 x 64 (24 zmm accumulators, 4 for B, 1 broadcast), chosen
 // by measurement on Zen 4 (EPYC, family 25 model 17) with
 // build/bench/txc-bench-tiles against 12x32, 14x32, 8x48, 5x64 and 8x32:
-// best or within 2% of best on every case at 1 and 2 threads, and 5-10%
-// ahead on attention's Q x K^T. 12 x 32, the Skylake-X shape of BLIS and
-// oneDNN, ran at 0.6x of it with the k loop unrolled by 4: reading A in
-// place needs 12 row pointers, and with them clang-19 ran out of general
-// registers and moved every broadcast through the stack (48 zmm stores and
-// loads per 4 k steps); unrolled by 1 it matched 6 x 64. Build with
+// within 3% of the best variant on every case at 1 and 2 threads (Zen 4
+// double-pumps zmm FMAs, so all good tiles reach ~97% of the same peak);
+// 12 x 32 unrolled by 1 matches it on BERT shapes but is 9-11% slower on
+// attention's Q x K^T and at K = 3072, 14 x 32 23% slower at K = 3072.
+// 12 x 32, the Skylake-X shape of BLIS and oneDNN, ran at 0.6x of it with
+// the k loop unrolled by 4: reading A in place needs 12 row pointers, and
+// with them clang-19 ran out of general registers and moved every broadcast
+// through the stack (48 zmm stores and loads per 4 k steps). Build with
 // -DTXC_UK_AVX512_MR=.. -DTXC_UK_AVX512_NV=.. to try others. Compiled for
 // AVX-512 through a target pragma and only dispatched when cpuid and
 // xgetbv report AVX-512F with OS support for the zmm state.
