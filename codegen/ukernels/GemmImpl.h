@@ -337,10 +337,11 @@ finishTile(V (&acc)[M][NV], float *C, int64_t ldc, int ncols,
   }
 }
 
-/// Independent accumulator sets so that a short tile still has enough FMA
-/// chains in flight (FMA latency x pipes is about 8 on Zen 3 / Skylake).
-constexpr int unrollFor(int m) {
-  return m * NV >= 8 ? 1 : (m * NV * 2 >= 8 ? 2 : 4);
+/// Independent accumulator sets so that a tile of few vectors (m rows x
+/// nv vectors) still has enough FMA chains in flight (FMA latency x pipes
+/// is about 8 on Zen 3 / Skylake).
+constexpr int unrollFor(int vecs) {
+  return vecs >= 8 ? 1 : (vecs * 2 >= 8 ? 2 : 4);
 }
 
 /// k steps per kernel loop iteration (at least U). Unrolled by 4, the body
@@ -369,12 +370,14 @@ template <bool PF> static inline void prefetchRow(const float *p) {
 
 /// C[M x ncols] (+)= A[M x K] x Bpanel[K x NR]. PA: A is a packed micro-panel
 /// ([k][MR]); otherwise A is row-major with leading dimension lda. PF:
-/// prefetch e.prefetchB alongside.
-template <int M, bool PA, bool PF>
+/// prefetch e.prefetchB alongside. NA: vectors of the panel computed
+/// (ncols <= NA * W); fewer than NV only for a narrow last panel, whose
+/// padding would otherwise cost as much as real columns.
+template <int M, bool PA, bool PF, int NA = NV>
 static void kernel(int64_t K, const float *__restrict A, int64_t lda,
                    const float *__restrict B, float *C, int64_t ldc, int ncols,
                    const TileEpi &e) {
-  constexpr int U = VT::kScalar ? 1 : unrollFor(M);
+  constexpr int U = VT::kScalar ? 1 : unrollFor(M * NA);
   V acc[U][M][NV];
   for (int u = 0; u < U; ++u)
     for (int i = 0; i < M; ++i)
@@ -405,14 +408,14 @@ static void kernel(int64_t K, const float *__restrict A, int64_t lda,
   for (; k + KU <= K; k += KU) {
     for (int q = 0; q < KU; ++q) {
       const int u = q % U;
-      V b[NV];
-      for (int j = 0; j < NV; ++j)
+      V b[NA];
+      for (int j = 0; j < NA; ++j)
         b[j] = VT::load(B + q * NR + j * W);
       if (PF && k + q < kPf)
         prefetchRow<PF>(pf + q * NR);
       for (int i = 0; i < M; ++i) {
         const V av = VT::bcast(a[i] + q * aStep);
-        for (int j = 0; j < NV; ++j)
+        for (int j = 0; j < NA; ++j)
           acc[u][i][j] = VT::fma(av, b[j], acc[u][i][j]);
       }
     }
@@ -422,12 +425,12 @@ static void kernel(int64_t K, const float *__restrict A, int64_t lda,
     pf += KU * NR;
   }
   for (; k < K; ++k) {
-    V b[NV];
-    for (int j = 0; j < NV; ++j)
+    V b[NA];
+    for (int j = 0; j < NA; ++j)
       b[j] = VT::load(B + j * W);
     for (int i = 0; i < M; ++i) {
       const V av = VT::bcast(a[i]);
-      for (int j = 0; j < NV; ++j)
+      for (int j = 0; j < NA; ++j)
         acc[0][i][j] = VT::fma(av, b[j], acc[0][i][j]);
       a[i] += aStep;
     }
@@ -436,7 +439,7 @@ static void kernel(int64_t K, const float *__restrict A, int64_t lda,
   if constexpr (U > 1) {
     for (int u = 1; u < U; ++u)
       for (int i = 0; i < M; ++i)
-        for (int j = 0; j < NV; ++j)
+        for (int j = 0; j < NA; ++j)
           acc[0][i][j] = VT::add(acc[0][i][j], acc[u][i][j]);
   }
   finishTile<M>(acc[0], C, ldc, ncols, e);
@@ -505,6 +508,27 @@ static KernelFn pickKernel(int m, std::integer_sequence<int, I...>) {
 }
 template <bool PA, bool PF = false> static inline KernelFn kernelFor(int m) {
   return pickKernel<PA, PF>(m, std::make_integer_sequence<int, MR>{});
+}
+
+template <int... I>
+static KernelFn pickNarrowKernel(int m, int na,
+                                 std::integer_sequence<int, I...>) {
+  static constexpr KernelFn table[] = {
+      &kernel<I % MR + 1, false, false, I / MR + 1>...};
+  return table[(na - 1) * MR + m - 1];
+}
+/// The kernel for m rows of unpacked A times a panel with ncols columns,
+/// without prefetch: only ceil(ncols / W) vectors of it computed (vector
+/// ISAs; the scalar path's padding is cheap). A narrow last panel matters
+/// when N is a few panels, as in attention's P x V with head dim 80 or 96
+/// on AVX-512 (NR = 64), where A is not packed. Zen 4, 12 x 512 x N x 512
+/// with run-time B, 1 thread: N = 80 62 -> 93 GFLOP/s, N = 96 76 -> 93.
+static inline KernelFn narrowKernelFor(int m, int ncols) {
+  if constexpr (VT::kScalar || NV == 1)
+    return kernelFor<false>(m);
+  else
+    return pickNarrowKernel(m, static_cast<int>(ceilDiv(ncols, W)),
+                            std::make_integer_sequence<int, MR * NV>{});
 }
 
 //===----------------------------------------------------------------------===//
@@ -753,7 +777,7 @@ static void runRegion(const Problem &p, const Blocking &blk, int64_t m0,
                 kcur, ap, MR, bp, c, p.ldc, cols, e);
           } else {
             const float *ap = p.A + ir * p.lda + kb;
-            (pf ? kernelFor<false, true>(rows) : kernelFor<false>(rows))(
+            (pf ? kernelFor<false, true>(rows) : narrowKernelFor(rows, cols))(
                 kcur, ap, p.lda, bp, c, p.ldc, cols, e);
           }
         }
