@@ -206,11 +206,15 @@ TEST_P(GemmIsa, ReportsShape) {
 }
 
 /// Every combination of M and N tails around the tile size, both weight
-/// layouts, K across a block boundary.
+/// layouts, K across a block boundary. The N tails past a quarter, a half
+/// and three quarters of a panel take the kernels that compute only part of
+/// the panel's vectors.
 TEST_P(GemmIsa, TileTails) {
   const int mr = shape_.mr, nr = shape_.nr;
   std::vector<int64_t> Ms = {1, 2, 3, int64_t(mr) - 1, mr, mr + 1, 2 * mr + 3};
-  std::vector<int64_t> Ns = {1, 5, int64_t(nr) - 1, nr, nr + 1, 2 * nr + 7};
+  std::vector<int64_t> Ns = {1,      5,          int64_t(nr) - 1,
+                             nr,     nr + 1,     2 * nr + 7,
+                             nr / 4 + 1, nr / 2 + 1, nr * 3 / 4 + 1};
   for (auto &v : Ms)
     v = std::max<int64_t>(v, 1);
   for (auto &v : Ns)
