@@ -469,7 +469,8 @@ struct Runner {
               for (int64_t tid = b; tid < e; ++tid) {
                 const int64_t lo = wFloats * tid / t / 32 * 32;
                 const int64_t hi = wFloats * (tid + 1) / t / 32 * 32;
-                part[size_t(tid)] = sumStreams(cfg.isa, eight, w + lo, hi - lo);
+                part[size_t(tid)] =
+                    sumStreams(cfg.isa, eight, w + lo, hi - lo);
               }
             });
             consume(part.front() + part.back());
@@ -477,7 +478,7 @@ struct Runner {
           });
       const std::vector<double> med = timeInterleaved(
           fns, opt.runs, opt.warmup, [&](size_t f) {
-            if (int(f) == nEpi && t > 1)
+            if (opt.blas && int(f) == nEpi && t > 1)
               quiesceBlas();
           });
       const double tb = opt.blas ? med[size_t(nEpi)] : 0;
@@ -486,8 +487,7 @@ struct Runner {
         const double tt = med[size_t(withEpi)];
         const double g = flops / tt * 1e-9;
         if (M == 1) {
-          const double bytes =
-              double(packedBSize(cfg.isa, K, N)) * 4 + (M * K + M * N) * 4.0;
+          const double bytes = double(wFloats) * 4 + (M * K + M * N) * 4.0;
           const double bw = double(wFloats) * 4 /
                             std::min(med[probeAt], med[probeAt + 1]) * 1e-9;
           printLine(cs, M, N, K, t, withEpi ? "bias+gelu" : "none", g, gb,
