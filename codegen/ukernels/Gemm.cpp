@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <new>
 #include <stdexcept>
+#include <string>
 
 #ifdef __linux__
 #include <sys/mman.h>
@@ -46,10 +47,57 @@ int64_t packedBSize(Isa isa, int64_t K, int64_t N) {
   return txc_uk_packb_size_portable(K, N);
 }
 
+namespace {
+
+[[noreturn]] void invalid(const std::string &msg) {
+  throw std::invalid_argument(msg);
+}
+
+/// Leading dimension check for a row-major [rows, cols] operand: rows after
+/// the first must start at least `cols` elements apart.
+void checkLd(const char *fn, const char *name, int64_t ld, int64_t rows,
+             int64_t cols) {
+  if (rows > 1 && ld < cols)
+    invalid(std::string(fn) + ": " + name + " = " + std::to_string(ld) +
+            " is smaller than its row length " + std::to_string(cols));
+}
+
+/// The ISA's packed layout, with plain loops: used when this CPU cannot run
+/// the ISA's own packer (a compiler packing weights for another machine).
+void packBPlain(int nr, const float *B, int64_t ldb, int64_t K, int64_t N,
+                bool bIsNK, float *dst) {
+  for (int64_t n0 = 0; n0 < N; n0 += nr) {
+    const int64_t cols = N - n0 < nr ? N - n0 : nr;
+    float *panel = dst + (n0 / nr) * K * nr;
+    for (int64_t k = 0; k < K; ++k) {
+      float *d = panel + k * nr;
+      for (int64_t c = 0; c < cols; ++c)
+        d[c] = bIsNK ? B[(n0 + c) * ldb + k] : B[k * ldb + n0 + c];
+      for (int64_t c = cols; c < nr; ++c)
+        d[c] = 0.0f;
+    }
+  }
+}
+
+} // namespace
+
 void packBInto(Isa isa, const float *B, int64_t K, int64_t N, bool bIsNK,
                float *dst, int64_t ldb) {
+  if (K < 0 || N < 0)
+    invalid("packB: negative shape " + std::to_string(K) + " x " +
+            std::to_string(N));
+  if (K == 0 || N == 0)
+    return;
+  if (!B || !dst)
+    invalid("packB: null weight or destination");
   if (ldb <= 0)
     ldb = bIsNK ? K : N;
+  if (bIsNK)
+    checkLd("packB", "ldb", ldb, N, K);
+  else
+    checkLd("packB", "ldb", ldb, K, N);
+  if (!isaSupported(isa))
+    return packBPlain(kernelShape(isa).nr, B, ldb, K, N, bIsNK, dst);
   switch (isa) {
   case Isa::Avx512:
     return txc_uk_packb_avx512(B, ldb, K, N, bIsNK, dst);
@@ -101,7 +149,56 @@ PackedB PackedB::pack(Isa isa, const float *B, int64_t K, int64_t N,
   return pb;
 }
 
+/// Everything the kernels assume about their arguments and cannot check
+/// cheaply themselves. The extern "C" entry points (what generated code
+/// calls, with shapes the compiler has verified) do not repeat it.
+static void validate(Isa isa, const TxcGemmArgs &a) {
+  const char *fn = a.packedB ? "gemmPacked" : "gemmBatched";
+  if (!isaSupported(isa))
+    invalid(std::string(fn) + ": this CPU cannot run " + isaName(isa) +
+            " kernels");
+  if (a.batch < 0 || a.M < 0 || a.N < 0 || a.K < 0)
+    invalid(std::string(fn) + ": negative shape (batch " +
+            std::to_string(a.batch) + ", M " + std::to_string(a.M) + ", N " +
+            std::to_string(a.N) + ", K " + std::to_string(a.K) + ")");
+  if (a.batch == 0 || a.M == 0 || a.N == 0)
+    return;
+  if (!a.C)
+    invalid(std::string(fn) + ": null C");
+  checkLd(fn, "ldc", a.ldc, a.M, a.N);
+  if (a.K > 0) {
+    if (!a.A)
+      invalid(std::string(fn) + ": null A");
+    checkLd(fn, "lda", a.lda, a.M, a.K);
+    if (!a.packedB) {
+      if (!a.B)
+        invalid(std::string(fn) + ": null B");
+      if (a.transB)
+        checkLd(fn, "ldb", a.ldb, a.N, a.K);
+      else
+        checkLd(fn, "ldb", a.ldb, a.K, a.N);
+    }
+  }
+  if ((a.epilogue & TXC_EPI_BIAS) && !a.bias)
+    invalid(std::string(fn) + ": bias epilogue without a bias");
+  if (a.epilogue & TXC_EPI_RESIDUAL) {
+    if (!a.residual)
+      invalid(std::string(fn) + ": residual epilogue without a residual");
+    checkLd(fn, "ldResidual", a.ldResidual, a.M, a.N);
+    if ((a.epilogue & TXC_EPI_ACT_MASK) && a.residual == a.C)
+      invalid(std::string(fn) +
+              ": a residual that aliases C cannot follow an activation");
+  }
+  const uint32_t act = a.epilogue & TXC_EPI_ACT_MASK;
+  if (act & (act - 1))
+    invalid(std::string(fn) + ": more than one activation");
+  if (a.epilogue & ~uint32_t(TXC_EPI_BIAS | TXC_EPI_RESIDUAL |
+                             TXC_EPI_ACT_MASK))
+    invalid(std::string(fn) + ": unknown epilogue flags");
+}
+
 void sgemmRaw(Isa isa, const TxcGemmArgs &args) {
+  validate(isa, args);
   switch (isa) {
   case Isa::Avx512:
     return txc_uk_sgemm_avx512(&args);
@@ -135,13 +232,6 @@ TxcGemmArgs baseArgs(const GemmConfig &cfg, int64_t M, int64_t N, int64_t K,
   a.strideResidual = epi.residualBatchStride;
   a.blocking = cfg.blocking;
   a.parallel = par;
-  if ((epi.kind & kEpiBias) && !epi.bias)
-    throw std::invalid_argument("gemm: bias epilogue without a bias");
-  if ((epi.kind & kEpiResidual) && !epi.residual)
-    throw std::invalid_argument("gemm: residual epilogue without a residual");
-  const uint32_t act = epi.kind & TXC_EPI_ACT_MASK;
-  if (act & (act - 1))
-    throw std::invalid_argument("gemm: more than one activation");
   return a;
 }
 } // namespace
@@ -151,9 +241,14 @@ void gemmPacked(const GemmConfig &cfg, int64_t M, int64_t N, int64_t K,
                 float *C, int64_t ldc, const Epilogue &epi,
                 const TxcParallel *par) {
   if (B.isa != cfg.isa)
-    throw std::invalid_argument("gemmPacked: weight packed for another ISA");
+    invalid(std::string("gemmPacked: weight packed for ") + isaName(B.isa) +
+            ", config runs " + isaName(cfg.isa));
   if (B.K != K || B.N != N)
-    throw std::invalid_argument("gemmPacked: packed weight shape mismatch");
+    invalid("gemmPacked: packed weight is " + std::to_string(B.K) + " x " +
+            std::to_string(B.N) + ", the product needs " + std::to_string(K) +
+            " x " + std::to_string(N));
+  if (!B.data && K > 0 && N > 0)
+    invalid("gemmPacked: null packed weight");
   TxcGemmArgs a = baseArgs(cfg, M, N, K, alpha, A, lda, C, ldc, epi, par);
   a.packedB = B.data;
   sgemmRaw(cfg.isa, a);

@@ -123,7 +123,10 @@ int64_t packedBSize(Isa isa, int64_t K, int64_t N);
 /// Packs B into dst (packedBSize floats, 64-byte alignment recommended).
 /// bIsNK: B is stored [N,K] (ONNX Gemm transB=1, i.e. a Linear weight);
 /// otherwise [K,N] (ONNX MatMul). ldb: leading dimension of the storage
-/// (0 = dense: N for [K,N], K for [N,K]).
+/// (0 = dense: N for [K,N], K for [N,K]). Works for every ISA on any CPU (an
+/// ISA this CPU lacks is packed with plain loops, so a compiler can pack
+/// weights for another machine). Throws std::invalid_argument on a negative
+/// shape, a null pointer or an ldb shorter than a row.
 void packBInto(Isa isa, const float *B, int64_t K, int64_t N, bool bIsNK,
                float *dst, int64_t ldb = 0);
 
@@ -189,7 +192,14 @@ void gemmBatched(const GemmConfig &config, int64_t batch, int64_t M,
                  int64_t strideC, const Epilogue &epi = Epilogue(),
                  const TxcParallel *par = nullptr);
 
-/// The raw per-ISA entry point (what generated code calls).
+/// gemmPacked, gemmBatched and sgemmRaw check their arguments and throw
+/// std::invalid_argument naming the problem: an ISA this CPU cannot run, a
+/// negative shape, a null operand, a leading dimension shorter than its row,
+/// a bias or residual flag without its pointer, more than one activation or
+/// an unknown flag, a residual aliasing C behind an activation. The extern
+/// "C" txc_uk_sgemm_<isa> entry points (GemmAbi.h) trust their caller.
+
+/// The per-ISA entry point behind gemmPacked and gemmBatched.
 void sgemmRaw(Isa isa, const TxcGemmArgs &args);
 
 } // namespace ukernels

@@ -7,6 +7,9 @@
 // model's module, so this header is plain C with fixed-width types and no
 // dependency beyond <stdint.h>.
 //
+// The entry points do not check their arguments (generated code calls them
+// with shapes the compiler has verified); the C++ API in Gemm.h does.
+//
 // Every entry point is reentrant: no global mutable state, no allocation (the
 // scratch buffers for packing live on the caller's stack, at most
 // TXC_UK_MAX_STACK_BYTES per task).

@@ -495,18 +495,67 @@ TEST_P(GemmIsa, PackedLeadingDimension) {
   }
 }
 
+/// Runs f, expects std::invalid_argument whose message contains `what`.
+template <class F> void expectInvalid(F f, const std::string &what) {
+  try {
+    f();
+    ADD_FAILURE() << "no error; expected one about '" << what << "'";
+  } catch (const std::invalid_argument &e) {
+    EXPECT_NE(std::string(e.what()).find(what), std::string::npos)
+        << "message '" << e.what() << "' does not name '" << what << "'";
+  }
+}
+
 TEST_P(GemmIsa, RejectsMisuse) {
-  std::vector<float> B(16, 1.0f), A(16, 1.0f), C(16);
+  std::vector<float> B(64, 1.0f), A(64, 1.0f), C(64), R(64);
   PackedB pb = PackedB::pack(cfg_.isa, B.data(), 4, 4, false);
+  const float *a = A.data();
+  float *c = C.data();
   Epilogue e;
   e.kind = kEpiBias; // no bias pointer
-  EXPECT_THROW(gemmPacked(cfg_, 4, 4, 4, 1.f, A.data(), 4, pb, C.data(), 4, e),
-               std::invalid_argument);
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, c, 4, e); },
+                "without a bias");
   e.kind = kEpiRelu | kEpiSilu;
-  EXPECT_THROW(gemmPacked(cfg_, 4, 4, 4, 1.f, A.data(), 4, pb, C.data(), 4, e),
-               std::invalid_argument);
-  EXPECT_THROW(gemmPacked(cfg_, 4, 4, 3, 1.f, A.data(), 4, pb, C.data(), 4),
-               std::invalid_argument);
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, c, 4, e); },
+                "more than one activation");
+  e.kind = 1u << 12;
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, c, 4, e); },
+                "unknown epilogue");
+  e = Epilogue::biasResidual(nullptr, c, 4);
+  e.kind |= kEpiGeluErf;
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, c, 4, e); },
+                "aliases C");
+  e = Epilogue::biasResidual(nullptr, R.data(), 3);
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, c, 4, e); },
+                "ldResidual");
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 3, 1.f, a, 4, pb, c, 4); },
+                "4 x 4");
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 3, pb, c, 4); },
+                "lda");
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, c, 2); },
+                "ldc");
+  expectInvalid([&] { gemmPacked(cfg_, -1, 4, 4, 1.f, a, 4, pb, c, 4); },
+                "negative shape");
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, nullptr, 4, pb, c, 4); },
+                "null A");
+  const Isa other = cfg_.isa == Isa::Portable ? Isa::Avx2 : Isa::Portable;
+  PackedB foreign = PackedB::pack(other, B.data(), 4, 4, false);
+  expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, foreign, c, 4); },
+                "packed for");
+  // Run-time B: [K,N] needs ldb >= N, transposed [N,K] needs ldb >= K.
+  auto batched = [&](int64_t N, int64_t K, int64_t ldb, bool transB,
+                     const float *b) {
+    gemmBatched(cfg_, 2, 3, N, K, 1.f, a, K, 0, b, ldb, 0, transB, c, N, 0);
+  };
+  expectInvalid([&] { batched(5, 4, 4, false, B.data()); }, "ldb");
+  expectInvalid([&] { batched(4, 5, 4, true, B.data()); }, "ldb");
+  expectInvalid([&] { batched(4, 4, 4, false, nullptr); }, "null B");
+  // Degenerate shapes that are fine: nothing to compute or M = 1 with any ld.
+  gemmPacked(cfg_, 0, 4, 4, 1.f, nullptr, 0, pb, nullptr, 0);
+  gemmPacked(cfg_, 1, 4, 4, 1.f, a, 0, pb, c, 0);
+  EXPECT_EQ(C[0], 4.0f);
+  expectInvalid([&] { packBInto(cfg_.isa, B.data(), 4, 4, false, c, 3); },
+                "ldb");
 }
 
 INSTANTIATE_TEST_SUITE_P(AllIsas, GemmIsa,
@@ -515,6 +564,51 @@ INSTANTIATE_TEST_SUITE_P(AllIsas, GemmIsa,
                          [](const ::testing::TestParamInfo<Isa> &info) {
                            return std::string(isaName(info.param));
                          });
+
+/// The packed layout of GemmImpl.h, element by element: panel p holds
+/// columns [p*NR, p*NR+NR) as K rows of NR floats, zero padded past N.
+TEST(PackB, EveryIsaLayoutOnAnyCpu) {
+  // An ISA this CPU lacks is packed by plain loops (a compiler packing for
+  // another machine); one it has by its own packer. Both must give the layout.
+  std::mt19937 rng(7);
+  for (Isa isa : {Isa::Portable, Isa::Avx2, Isa::Avx512}) {
+    const int nr = kernelShape(isa).nr;
+    for (bool nk : {false, true}) {
+      for (auto [K, N] : {std::pair<int64_t, int64_t>{13, 2 * nr + 5},
+                          {16, nr}, {1, 3}, {9, nr + 8}}) {
+        SCOPED_TRACE(std::string(isaName(isa)) + (nk ? " [N,K] " : " [K,N] ") +
+                     std::to_string(K) + "x" + std::to_string(N));
+        const int64_t ldb = (nk ? K : N) + 2;
+        auto B = randomVec(size_t((nk ? N : K) * ldb), rng);
+        std::vector<float> packed(size_t(packedBSize(isa, K, N)), NAN);
+        ASSERT_EQ(int64_t(packed.size()), (N + nr - 1) / nr * nr * K);
+        packBInto(isa, B.data(), K, N, nk, packed.data(), ldb);
+        for (int64_t n = 0; n < int64_t(packed.size()) / K; ++n)
+          for (int64_t k = 0; k < K; ++k) {
+            const float want =
+                n >= N ? 0.0f : (nk ? B[n * ldb + k] : B[k * ldb + n]);
+            ASSERT_EQ(packed[(n / nr) * K * nr + k * nr + n % nr], want)
+                << "n=" << n << " k=" << k;
+          }
+      }
+    }
+  }
+}
+
+TEST(Cpu, RefusesAnIsaItLacks) {
+  for (Isa isa : {Isa::Avx2, Isa::Avx512}) {
+    if (isaSupported(isa))
+      continue;
+    std::vector<float> A(16, 1.f), B(16, 1.f), C(16);
+    PackedB pb = PackedB::pack(isa, B.data(), 4, 4, false);
+    GemmConfig cfg = makeGemmConfig(isa, detectCaches());
+    expectInvalid([&] {
+      gemmPacked(cfg, 4, 4, 4, 1.f, A.data(), 4, pb, C.data(), 4);
+    }, "cannot run");
+    return;
+  }
+  GTEST_SKIP() << "this CPU has every ISA txc builds for";
+}
 
 TEST(Cpu, DetectionIsSane) {
   const Isa best = detectIsa();
