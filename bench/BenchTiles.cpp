@@ -87,6 +87,7 @@ const Case kCases[] = {
     {"l2", 1, 96, 256, 256, true},        {"bert", 1, 128, 768, 768, true},
     {"bert_ffn1", 1, 512, 3072, 768, true}, {"bert_ffn2", 1, 128, 768, 3072, true},
     {"small_m", 1, 16, 3072, 768, true},  {"attention_qk", 12, 512, 512, 64, false},
+    {"attention_qk128", 12, 128, 128, 64, false},
 };
 
 using txc::bench::alloc;

@@ -72,8 +72,8 @@ struct VT {
   static inline V selectNeg(V x, V a, V b) { return _mm256_blendv_ps(b, a, x); }
   /// dst[k * ldd + r] = src[r * lds + k], r, k < 8 (transposed B packing).
   static inline void transpose8x8(const float *src, int64_t lds, float *dst,
-                                  int64_t ldd) {
-    txcTranspose8x8Avx(src, lds, dst, ldd);
+                                  int64_t ldd, float scale) {
+    txcTranspose8x8Avx(src, lds, dst, ldd, scale);
   }
   /// Lane l: table[bits(idx)[l] & 7], table = 8 floats (repeated to 16,
   /// 32-byte aligned); one vpermps.

@@ -83,8 +83,8 @@ struct VT {
   /// dst[k * ldd + r] = src[r * lds + k], r, k < 8 (transposed B packing;
   /// ymm code: NR = 32 is four such blocks wide).
   static inline void transpose8x8(const float *src, int64_t lds, float *dst,
-                                  int64_t ldd) {
-    txcTranspose8x8Avx(src, lds, dst, ldd);
+                                  int64_t ldd, float scale) {
+    txcTranspose8x8Avx(src, lds, dst, ldd, scale);
   }
   /// Lane l: table[bits(idx)[l] & 15], table = 8 floats repeated to 16
   /// (64-byte aligned); one vpermps. Indices are below 8 here.

@@ -37,10 +37,10 @@ struct VT {
   static inline void storePartial(float *p, V v, int) { *p = v; }
   static inline V bcast(const float *p) { return *p; }
   static inline void transpose8x8(const float *src, int64_t lds, float *dst,
-                                  int64_t ldd) {
+                                  int64_t ldd, float scale) {
     for (int r = 0; r < 8; ++r)
       for (int k = 0; k < 8; ++k)
-        dst[k * ldd + r] = src[r * lds + k];
+        dst[k * ldd + r] = scale * src[r * lds + k];
   }
   static inline V fma(V a, V b, V c) { return a * b + c; }
   static inline V add(V a, V b) { return a + b; }

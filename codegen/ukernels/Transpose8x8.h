@@ -1,6 +1,6 @@
 //===- Transpose8x8.h - 8 x 8 fp32 block transposes for B packing -*- C++ -*-===//
 //
-// dst[k * ldd + r] = src[r * lds + k] for r, k in [0, 8): packs 8 columns x
+// dst[k * ldd + r] = scale * src[r * lds + k] for r, k in [0, 8): packs 8 columns x
 // 8 k steps of a B stored [N, K] (Gemm transB=1 weights, attention's K in
 // Q x K^T) into the k-major panel layout. Internal linkage: each ISA file
 // includes this inside its own target pragma, so the AVX2 and AVX-512 files
@@ -15,17 +15,19 @@
 #include <immintrin.h>
 
 /// AVX: 8 row loads, 3 shuffle stages (unpack, shuffle, 128-bit permute),
-/// 8 row stores, instead of 64 scalar strided moves.
+/// 8 row stores, instead of 64 scalar strided moves. Every element is
+/// multiplied by `scale` on the way (GEMM's alpha, folded into packed B).
 static inline void txcTranspose8x8Avx(const float *src, int64_t lds,
-                                      float *dst, int64_t ldd) {
-  const __m256 r0 = _mm256_loadu_ps(src + 0 * lds);
-  const __m256 r1 = _mm256_loadu_ps(src + 1 * lds);
-  const __m256 r2 = _mm256_loadu_ps(src + 2 * lds);
-  const __m256 r3 = _mm256_loadu_ps(src + 3 * lds);
-  const __m256 r4 = _mm256_loadu_ps(src + 4 * lds);
-  const __m256 r5 = _mm256_loadu_ps(src + 5 * lds);
-  const __m256 r6 = _mm256_loadu_ps(src + 6 * lds);
-  const __m256 r7 = _mm256_loadu_ps(src + 7 * lds);
+                                      float *dst, int64_t ldd, float scale) {
+  const __m256 s = _mm256_set1_ps(scale);
+  const __m256 r0 = _mm256_mul_ps(_mm256_loadu_ps(src + 0 * lds), s);
+  const __m256 r1 = _mm256_mul_ps(_mm256_loadu_ps(src + 1 * lds), s);
+  const __m256 r2 = _mm256_mul_ps(_mm256_loadu_ps(src + 2 * lds), s);
+  const __m256 r3 = _mm256_mul_ps(_mm256_loadu_ps(src + 3 * lds), s);
+  const __m256 r4 = _mm256_mul_ps(_mm256_loadu_ps(src + 4 * lds), s);
+  const __m256 r5 = _mm256_mul_ps(_mm256_loadu_ps(src + 5 * lds), s);
+  const __m256 r6 = _mm256_mul_ps(_mm256_loadu_ps(src + 6 * lds), s);
+  const __m256 r7 = _mm256_mul_ps(_mm256_loadu_ps(src + 7 * lds), s);
   // t: pairs of rows interleaved (r0 r1 alternating per 128-bit lane).
   const __m256 t0 = _mm256_unpacklo_ps(r0, r1);
   const __m256 t1 = _mm256_unpackhi_ps(r0, r1);

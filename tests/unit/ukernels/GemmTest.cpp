@@ -441,6 +441,11 @@ TEST_P(GemmIsa, BatchedRuntimeB) {
       // A packed (>= 32 panels, or rows >= 2048 floats apart):
       {2, 23, 32 * 16 + 9, 40, true, kEpiBias | kEpiGeluTanh, 1.0f},
       {1, 30, 20, 2100, false, kEpiBias | kEpiResidual, 0.5f},
+      // alpha is folded into the packed panels: every packing path (full
+      // and partial panels, 8 x 8 blocks and their k / column edges, several
+      // K blocks) with an alpha that is not a power of two, before a bias.
+      {2, 13, 64 + 11, 70, true, kEpiBias | kEpiGeluErf, 0.3f},
+      {2, 13, 128 + 5, 600, false, kEpiBias, -1.7f},
   };
   for (const Case &c : cases)
     for (const TxcParallel *pp : {(const TxcParallel *)nullptr,
