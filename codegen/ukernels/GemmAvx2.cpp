@@ -70,7 +70,8 @@ struct VT {
   static inline V abs(V a) { return _mm256_andnot_ps(_mm256_set1_ps(-0.0f), a); }
   /// x < 0 (sign bit set) ? a : b
   static inline V selectNeg(V x, V a, V b) { return _mm256_blendv_ps(b, a, x); }
-  /// dst[k * ldd + r] = src[r * lds + k], r, k < 8 (transposed B packing).
+  /// dst[k * ldd + r] = scale * src[r * lds + k], r, k < 8 (transposed B
+  /// packing, alpha folded in).
   static inline void transpose8x8(const float *src, int64_t lds, float *dst,
                                   int64_t ldd, float scale) {
     txcTranspose8x8Avx(src, lds, dst, ldd, scale);

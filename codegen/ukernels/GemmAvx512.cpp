@@ -80,8 +80,8 @@ struct VT {
     const __mmask16 m = _mm512_movepi32_mask(_mm512_castps_si512(x));
     return _mm512_mask_blend_ps(m, b, a);
   }
-  /// dst[k * ldd + r] = src[r * lds + k], r, k < 8 (transposed B packing;
-  /// ymm code: NR = 32 is four such blocks wide).
+  /// dst[k * ldd + r] = scale * src[r * lds + k], r, k < 8 (transposed B
+  /// packing, alpha folded in; ymm code: a 64-wide panel is eight blocks).
   static inline void transpose8x8(const float *src, int64_t lds, float *dst,
                                   int64_t ldd, float scale) {
     txcTranspose8x8Avx(src, lds, dst, ldd, scale);
