@@ -23,6 +23,9 @@
 //                       [--act gelu_erf|gelu_tanh|relu|silu|none] (the
 //                         activation after the bias on the epilogue lines,
 //                         which keep the label "bias+gelu"; default gelu_erf)
+//                       [--blas-core match|native] (default match: when
+//                         txc runs its AVX2 path, OpenBLAS is made to run
+//                         its AVX2 (Haswell) kernels too, see matchBlasCore)
 //
 //===----------------------------------------------------------------------===//
 #include "BenchBuffers.h"
@@ -38,6 +41,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cerrno>
 #include <cstring>
 #include <functional>
 #include <memory>
@@ -48,8 +52,10 @@
 #include <vector>
 
 #include <immintrin.h>
+#include <unistd.h>
 
 extern "C" void openblas_set_num_threads(int);
+extern "C" char *openblas_get_corename(void);
 
 using namespace txc::ukernels;
 using Clock = std::chrono::steady_clock;
@@ -63,6 +69,7 @@ struct Options {
   std::string cases = "all";
   int64_t mc = 0, kc = 0, nc = 0;
   bool blas = true;
+  bool matchBlasCore = true; // --blas-core match|native
   std::vector<std::array<int64_t, 3>> shapes; // --shape MxNxK (case=custom)
   uint32_t act = kEpiGeluErf; // activation of the "bias+gelu" lines (--act)
 };
@@ -569,6 +576,26 @@ bool wants(const Options &o, const char *c) {
   return o.cases == "all" || o.cases.find(c) != std::string::npos;
 }
 
+/// Debian's OpenBLAS is a DYNAMIC_ARCH build that picks its kernels from
+/// the CPU, so on an AVX-512 machine it runs AVX-512 kernels even when txc
+/// is forced onto its AVX2 path (TXC_ISA=avx2), and ratio_vs_blas would
+/// compare two ISAs. OpenBLAS reads OPENBLAS_CORETYPE only when it is
+/// loaded, so to compare like with like this re-executes the bench with
+/// OPENBLAS_CORETYPE=Haswell (its AVX2+FMA kernels). An OPENBLAS_CORETYPE
+/// the user set is left alone. Returns only if no re-exec was needed or
+/// possible.
+void matchBlasCore(Isa isa, char **argv) {
+  if (isa != Isa::Avx2 || std::getenv("OPENBLAS_CORETYPE"))
+    return;
+  setenv("OPENBLAS_CORETYPE", "Haswell", 1);
+  std::fflush(nullptr);
+  execv("/proc/self/exe", argv);
+  std::fprintf(stderr, "note: could not re-execute with "
+                       "OPENBLAS_CORETYPE=Haswell (%s); OpenBLAS keeps its "
+                       "own choice of kernels\n",
+               std::strerror(errno));
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -592,6 +619,14 @@ int main(int argc, char **argv) {
       opt.nc = std::atoll(next());
     else if (a == "--no-blas")
       opt.blas = false;
+    else if (a == "--blas-core") {
+      const std::string v = next();
+      if (v != "match" && v != "native") {
+        std::fprintf(stderr, "--blas-core wants match|native\n");
+        return 2;
+      }
+      opt.matchBlasCore = v == "match";
+    }
     else if (a == "--act") {
       const std::string v = next();
       if (v == "gelu_erf")
@@ -624,7 +659,8 @@ int main(int argc, char **argv) {
                    "usage: %s [--runs N] [--warmup N] [--threads 1,2] "
                    "[--case all|bert|lmhead|decode|attention] [--mc N] "
                    "[--kc N] [--nc N] [--no-blas] [--shape MxNxK]... "
-                   "[--act gelu_erf|gelu_tanh|relu|silu|none]\n",
+                   "[--act gelu_erf|gelu_tanh|relu|silu|none] "
+                   "[--blas-core match|native]\n",
                    argv[0]);
       return a == "--help" || a == "-h" ? 0 : 2;
     }
@@ -633,6 +669,8 @@ int main(int argc, char **argv) {
   Runner r;
   r.opt = opt;
   r.mach.isa = detectIsa();
+  if (opt.blas && opt.matchBlasCore)
+    matchBlasCore(r.mach.isa, argv);
   r.mach.caches = detectCaches();
   r.cfg = makeGemmConfig(r.mach.isa, r.mach.caches);
   if (opt.mc)
@@ -646,11 +684,12 @@ int main(int argc, char **argv) {
   r.mach.bw.assign(size_t(maxT) + 1, 0);
   const KernelShape ks = kernelShape(r.cfg.isa);
   std::printf("machine isa=%s tile=%dx%d L1d=%lld L2=%lld L3=%lld "
-              "mc=%lld kc=%lld nc=%lld runs=%d\n",
+              "mc=%lld kc=%lld nc=%lld runs=%d blas_core=%s\n",
               isaName(r.cfg.isa), ks.mr, ks.nr, (long long)r.mach.caches.l1d,
               (long long)r.mach.caches.l2, (long long)r.mach.caches.l3,
               (long long)r.cfg.blocking.mc, (long long)r.cfg.blocking.kc,
-              (long long)r.cfg.blocking.nc, opt.runs);
+              (long long)r.cfg.blocking.nc, opt.runs,
+              opt.blas ? openblas_get_corename() : "none");
   for (int t : opt.threads) {
     r.mach.peak[size_t(t)] = measurePeakGflops(r.mach.isa, t);
     // The FMA loop scales linearly with cores; far less means a thread was
