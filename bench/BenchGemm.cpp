@@ -20,6 +20,9 @@
 //                       [--mc N --kc N --nc N] [--no-blas]
 //                       [--shape MxNxK]... (extra packed cases, case=custom;
 //                                           alone, they replace --case all)
+//                       [--cold-weights | --warm-weights] (--shape weights
+//                         from DRAM or from the caches; default: DRAM for
+//                         M <= 16, as in decoding)
 //                       [--act gelu_erf|gelu_tanh|relu|silu|none] (the
 //                         activation after the bias on the epilogue lines,
 //                         which keep the label "bias+gelu"; default gelu_erf)
@@ -70,6 +73,9 @@ struct Options {
   int64_t mc = 0, kc = 0, nc = 0;
   bool blas = true;
   bool matchBlasCore = true; // --blas-core match|native
+  // --shape cases: weights read from DRAM (rotating copies, 1), from the
+  // caches (one copy, 0), or DRAM for M <= 16 only (-1, the default).
+  int coldWeights = -1;
   std::vector<std::array<int64_t, 3>> shapes; // --shape MxNxK (case=custom)
   uint32_t act = kEpiGeluErf; // activation of the "bias+gelu" lines (--act)
 };
@@ -619,6 +625,10 @@ int main(int argc, char **argv) {
       opt.nc = std::atoll(next());
     else if (a == "--no-blas")
       opt.blas = false;
+    else if (a == "--cold-weights")
+      opt.coldWeights = 1;
+    else if (a == "--warm-weights")
+      opt.coldWeights = 0;
     else if (a == "--blas-core") {
       const std::string v = next();
       if (v != "match" && v != "native") {
@@ -659,6 +669,7 @@ int main(int argc, char **argv) {
                    "usage: %s [--runs N] [--warmup N] [--threads 1,2] "
                    "[--case all|bert|lmhead|decode|attention] [--mc N] "
                    "[--kc N] [--nc N] [--no-blas] [--shape MxNxK]... "
+                   "[--cold-weights|--warm-weights] "
                    "[--act gelu_erf|gelu_tanh|relu|silu|none] "
                    "[--blas-core match|native]\n",
                    argv[0]);
@@ -727,7 +738,8 @@ int main(int argc, char **argv) {
     for (int64_t S : {128, 512})
       r.attentionCase(S);
   for (const auto &s : opt.shapes)
-    r.packedCase("custom", s[0], s[1], s[2], false, true, s[0] <= 16);
+    r.packedCase("custom", s[0], s[1], s[2], false, true,
+                 opt.coldWeights == 1 || (opt.coldWeights < 0 && s[0] <= 16));
 
   auto fmt = [](double v) {
     char b[32];

@@ -50,8 +50,9 @@ static_assert((kACap + kBCap) * 4 <= TXC_UK_MAX_STACK_BYTES, "stack budget");
 static_assert(kACap >= kKcMax * MR, "room for one A micro-panel");
 constexpr int64_t kSmallM = 16; // M at or below this: no A packing, KC = K
 constexpr int64_t kPackAMinPanels = 32;
-// Software prefetch of the next pre-packed B panel (see runRegion): none
-// for M at or below kNoPrefetchM; the panel's tiles share it when there are
+// Software prefetch of the next pre-packed B panel (see runRegion), on
+// ISAs whose VT::kPrefetchNextPanel is set: none for M at or below
+// kNoPrefetchM; the panel's tiles share it when there are
 // more than kPrefetchShareMinTiles of them, else the first tile does it all.
 constexpr int64_t kNoPrefetchM = 4;
 constexpr int64_t kPrefetchShareMinTiles = 3;
@@ -786,7 +787,8 @@ static void runRegion(const Problem &p, const Blocking &blk, int64_t m0,
         // first tile prefetching all, equal shares -10% at M=8 and +1% at
         // M >= 128; M <= kNoPrefetchM is as fast or faster without (the
         // hardware prefetcher keeps up with a stream this simple).
-        const float *next = p.packedB && jr + NR < n1 && p.M > kNoPrefetchM
+        const float *next = VT::kPrefetchNextPanel && p.packedB &&
+                                    jr + NR < n1 && p.M > kNoPrefetchM
                                 ? bp + K * NR
                                 : nullptr;
         const int64_t tiles = ceilDiv(mend - mb, MR);
