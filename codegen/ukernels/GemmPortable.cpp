@@ -28,7 +28,7 @@ struct VT {
   static constexpr int64_t kDefaultKc = 1024;
   static constexpr int64_t kDefaultMc = 64;
   static constexpr int64_t kDefaultNc = 256;
-  static constexpr bool kPrefetchNextPanel = true;
+  static constexpr bool kPrefetchNextPanel = true; // see GemmAvx2.cpp
 
   static inline V zero() { return 0.0f; }
   static inline V set1(float x) { return x; }
