@@ -1,7 +1,9 @@
 //===- ThreadPool.cpp - libtxcrt's thread pool ------------------*- C++ -*-===//
 #include "ThreadPool.h"
 
+#include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -20,6 +22,7 @@ namespace {
 /// spins waiting for workers before it starts yielding the CPU.
 constexpr auto kSpinBudget = std::chrono::microseconds(200);
 constexpr int kSpinsPerClockCheck = 64;
+constexpr int kMaxThreads = 4095; // TXC_NUM_THREADS above this is a typo
 
 thread_local int tlsTaskDepth = 0;
 
@@ -35,8 +38,15 @@ int ThreadPool::resolveThreadCount(int requested) {
   if (const char *s = std::getenv("TXC_NUM_THREADS")) {
     char *endp = nullptr;
     const long v = std::strtol(s, &endp, 10);
-    if (endp != s && v > 0 && v < 4096)
+    while (endp != s && std::isspace(static_cast<unsigned char>(*endp)))
+      ++endp;
+    if (endp != s && *endp == '\0' && v > 0 && v <= kMaxThreads)
       return static_cast<int>(v);
+    // A typo here would otherwise silently change the thread count.
+    std::fprintf(stderr,
+                 "txc: ignoring TXC_NUM_THREADS='%s' (want an integer from 1 "
+                 "to %d); using the number of hardware threads\n",
+                 s, kMaxThreads);
   }
   const unsigned hw = std::thread::hardware_concurrency();
   return hw > 0 ? static_cast<int>(hw) : 1;

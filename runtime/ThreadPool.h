@@ -34,7 +34,8 @@ public:
   using RangeFn = void (*)(void *ctx, int64_t begin, int64_t end);
   using TaskFn = void (*)(void *arg, int64_t index);
 
-  /// numThreads <= 0: TXC_NUM_THREADS if set and positive, else the number of
+  /// numThreads <= 0: TXC_NUM_THREADS if set (an integer from 1 to 4095;
+  /// anything else is reported on stderr and ignored), else the number of
   /// hardware threads. The pool uses numThreads - 1 workers plus the caller.
   explicit ThreadPool(int numThreads = 0);
   ~ThreadPool();

@@ -3,11 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -158,8 +160,19 @@ TEST(ThreadPool, ThreadCountFromArgumentOrEnvironment) {
     ThreadPool pool;
     EXPECT_EQ(pool.numThreads(), 3);
   }
-  setenv("TXC_NUM_THREADS", "garbage", 1);
-  EXPECT_GE(ThreadPool::resolveThreadCount(0), 1);
+  setenv("TXC_NUM_THREADS", " 5 ", 1);
+  EXPECT_EQ(ThreadPool::resolveThreadCount(0), 5);
+  const int hw = std::max(1u, std::thread::hardware_concurrency());
+  // A bad value falls back to the hardware threads and says so.
+  for (const char *bad : {"garbage", "4x", "0", "-2", "", "99999"}) {
+    setenv("TXC_NUM_THREADS", bad, 1);
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(ThreadPool::resolveThreadCount(0), hw) << "'" << bad << "'";
+    const std::string err = testing::internal::GetCapturedStderr();
+    EXPECT_NE(err.find("ignoring TXC_NUM_THREADS='" + std::string(bad) + "'"),
+              std::string::npos)
+        << err;
+  }
   EXPECT_EQ(ThreadPool::resolveThreadCount(2), 2); // argument wins
   if (old)
     setenv("TXC_NUM_THREADS", saved.c_str(), 1);
