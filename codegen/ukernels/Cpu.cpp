@@ -1,6 +1,7 @@
 //===- Cpu.cpp - ISA and cache detection ------------------------*- C++ -*-===//
 #include "Gemm.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -100,6 +101,11 @@ Isa capFromEnv(Isa best) {
     want = Isa::Avx2;
   else if (!std::strcmp(s, "avx512"))
     want = Isa::Avx512;
+  else
+    std::fprintf(stderr,
+                 "txc: ignoring TXC_ISA='%s' (want portable, avx2 or avx512); "
+                 "using %s\n",
+                 s, isaName(best));
   return static_cast<int>(want) < static_cast<int>(best) ? want : best;
 }
 

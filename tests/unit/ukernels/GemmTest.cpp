@@ -21,9 +21,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <sstream>
+#include <string>
 #include <vector>
 
 using namespace txc::ukernels;
@@ -613,6 +615,26 @@ TEST(Cpu, RefusesAnIsaItLacks) {
     return;
   }
   GTEST_SKIP() << "this CPU has every ISA txc builds for";
+}
+
+TEST(Cpu, IsaOverrideFromEnvironment) {
+  const char *old = std::getenv("TXC_ISA");
+  const std::string saved = old ? old : "";
+  unsetenv("TXC_ISA");
+  const Isa best = detectIsa();
+  setenv("TXC_ISA", "portable", 1);
+  EXPECT_EQ(detectIsa(), Isa::Portable);
+  setenv("TXC_ISA", "avx512", 1); // a cap, never more than the CPU has
+  EXPECT_EQ(detectIsa(), best);
+  setenv("TXC_ISA", "avx-512", 1); // a typo is reported, not obeyed
+  testing::internal::CaptureStderr();
+  EXPECT_EQ(detectIsa(), best);
+  const std::string err = testing::internal::GetCapturedStderr();
+  EXPECT_NE(err.find("ignoring TXC_ISA='avx-512'"), std::string::npos) << err;
+  if (old)
+    setenv("TXC_ISA", saved.c_str(), 1);
+  else
+    unsetenv("TXC_ISA");
 }
 
 TEST(Cpu, DetectionIsSane) {
