@@ -259,7 +259,7 @@ static inline void storeN(float *p, V v, int cols) {
 /// act(v) for one of the TXC_EPI_* activation flags (0: identity).
 template <uint32_t Act> static inline V activate(V v) {
   if constexpr (Act == TXC_EPI_RELU)
-    return VT::max(v, VT::zero());
+    return VT::max(VT::zero(), v); // NaN stays NaN (max returns operand 2)
   else if constexpr (Act == TXC_EPI_GELU_ERF)
     return geluErf(v);
   else if constexpr (Act == TXC_EPI_GELU_TANH)
@@ -446,7 +446,8 @@ static void kernel(int64_t K, const float *__restrict A, int64_t lda,
     for (int i = 0; i < M; ++i)
       a[i] += KU * aStep;
     B += KU * NR;
-    pf += KU * NR;
+    if constexpr (PF)
+      pf += KU * NR;
   }
   for (; k < K; ++k) {
     V b[NA];
@@ -650,12 +651,15 @@ struct Blocking {
 
 static Blocking normalize(const TxcGemmBlocking &in) {
   Blocking b;
+  // Huge values mean "do not block": clamped so that the block arithmetic
+  // (ceilDiv, roundUp) cannot overflow.
+  constexpr int64_t kHuge = int64_t(1) << 40;
   b.kc = in.kc > 0 ? in.kc : VT::kDefaultKc;
-  b.kc = maxOf<int64_t>(b.kc, 8);
+  b.kc = minOf(maxOf<int64_t>(b.kc, 8), kHuge);
   b.mc = in.mc > 0 ? in.mc : VT::kDefaultMc;
   b.mc = minOf<int64_t>(b.mc, (kACap / kKcMax) / MR * MR);
   b.mc = maxOf<int64_t>(b.mc / MR * MR, MR);
-  b.nc = in.nc > 0 ? in.nc : VT::kDefaultNc;
+  b.nc = in.nc > 0 ? minOf(in.nc, kHuge) : VT::kDefaultNc;
   b.nc = maxOf<int64_t>(b.nc / NR * NR, NR);
   return b;
 }

@@ -48,8 +48,9 @@ struct VT {
   static inline V sub(V a, V b) { return a - b; }
   static inline V mul(V a, V b) { return a * b; }
   static inline V div(V a, V b) { return a / b; }
-  static inline V max(V a, V b) { return a < b ? b : a; }
-  static inline V min(V a, V b) { return b < a ? b : a; }
+  // x86 maxps / minps semantics: the second operand when either is NaN.
+  static inline V max(V a, V b) { return a > b ? a : b; }
+  static inline V min(V a, V b) { return a < b ? a : b; }
   static inline V neg(V a) { return -a; }
   static inline V abs(V a) { return std::fabs(a); }
   static inline V selectNeg(V x, V a, V b) { return std::signbit(x) ? a : b; }

@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <random>
@@ -331,6 +332,19 @@ TEST_P(GemmIsa, ActivationsOverFloatRange) {
         EXPECT_TRUE(std::isnan(C[size_t(m * 3 + 2)])) << epilogueName(act);
       }
     }
+  // ReLU keeps NaN on every ISA, as the reference's v < 0 ? 0 : v does
+  // (x86 max returns its second operand when either is NaN).
+  for (int64_t M : {1, 3}) {
+    std::vector<float> A(size_t(M), 1.0f), C(size_t(M * 3));
+    Epilogue e;
+    e.kind = kEpiRelu;
+    gemmPacked(cfg_, M, 3, 1, 1.0f, A.data(), 1, pb, C.data(), 3, e);
+    for (int64_t m = 0; m < M; ++m) {
+      EXPECT_EQ(C[size_t(m * 3)], INFINITY);
+      EXPECT_EQ(C[size_t(m * 3 + 1)], 0.0f);
+      EXPECT_TRUE(std::isnan(C[size_t(m * 3 + 2)])) << "relu(NaN)";
+    }
+  }
 }
 
 TEST_P(GemmIsa, LargeKAcrossBlocks) {
@@ -368,6 +382,12 @@ TEST_P(GemmIsa, SmallBlockingExercisesEveryLoop) {
   GemmConfig odd = cfg_;
   odd.blocking = {2 * shape_.mr, 40, 2 * shape_.nr};
   runPacked(200, 150, 130, false, kEpiBias | kEpiRelu, 1.0f, nullptr, &odd);
+  // Huge blocks mean "do not block" (they used to overflow the K-block
+  // arithmetic into a division by zero).
+  GemmConfig huge = cfg_;
+  huge.blocking = {INT64_MAX, INT64_MAX, INT64_MAX};
+  runPacked(20, 40, 100, false, kEpiBias | kEpiGeluErf, 1.0f, nullptr, &huge);
+  runPacked(1, 40, 100, true, kEpiNone, 1.0f, nullptr, &huge);
 }
 
 TEST_P(GemmIsa, InPlaceResidual) {
