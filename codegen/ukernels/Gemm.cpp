@@ -149,6 +149,18 @@ PackedB PackedB::pack(Isa isa, const float *B, int64_t K, int64_t N,
   return pb;
 }
 
+/// Whether an M x N block with leading dimension ld overlaps the same block
+/// shifted by d elements: some t in (-M, M) with |d - t ld| < N.
+static bool rowsOverlap(int64_t d, int64_t ld, int64_t M, int64_t N) {
+  if (ld <= 0)
+    return d > -N && d < N;
+  const int64_t t0 = d >= 0 ? d / ld : -((-d + ld - 1) / ld); // floor(d / ld)
+  for (int64_t t : {t0, t0 + 1})
+    if (t > -M && t < M && d - t * ld > -N && d - t * ld < N)
+      return true;
+  return false;
+}
+
 /// Everything the kernels assume about their arguments and cannot check
 /// cheaply themselves. The extern "C" entry points (what generated code
 /// calls, with shapes the compiler has verified) do not repeat it.
@@ -188,6 +200,14 @@ static void validate(Isa isa, const TxcGemmArgs &a) {
     if ((a.epilogue & TXC_EPI_ACT_MASK) && a.residual == a.C)
       invalid(std::string(fn) +
               ": a residual that aliases C cannot follow an activation");
+    if (a.residual == a.C &&
+        (a.ldResidual != a.ldc ||
+         (a.batch > 1 && a.strideResidual != a.strideC)))
+      invalid(std::string(fn) + ": a residual that aliases C must have C's "
+                                "leading dimension and batch stride");
+    if (a.residual != a.C && a.ldResidual == a.ldc &&
+        rowsOverlap(a.residual - a.C, a.ldc, a.M, a.N))
+      invalid(std::string(fn) + ": the residual overlaps C without being C");
   }
   const uint32_t act = a.epilogue & TXC_EPI_ACT_MASK;
   if (act & (act - 1))

@@ -9,8 +9,9 @@
 //      transposed, e.g. attention's Q x K^T and P x V).
 //   epilogue  applied to each tile while it is in registers:
 //      v = alpha * acc; v += bias[n]; v = act(v); v += residual[m, n].
-//      A residual may alias C (in-place residual add) when no activation is
-//      set; with an activation it must not alias C.
+//      A residual may be C itself (in-place residual add, same leading
+//      dimension and batch stride) when no activation is set; otherwise it
+//      must not overlap C.
 //
 // Threads: pass a TxcParallel (see ThreadPool::parallel() in runtime/), the
 // GEMM splits its tiles in a balanced 2D grid over numThreads tasks. The
@@ -196,7 +197,10 @@ void gemmBatched(const GemmConfig &config, int64_t batch, int64_t M,
 /// std::invalid_argument naming the problem: an ISA this CPU cannot run, a
 /// negative shape, a null operand, a leading dimension shorter than its row,
 /// a bias or residual flag without its pointer, more than one activation or
-/// an unknown flag, a residual aliasing C behind an activation. The extern
+/// an unknown flag, a residual aliasing C behind an activation or with
+/// another leading dimension or batch stride, a residual with C's leading
+/// dimension overlapping C without being C (overlaps with other leading
+/// dimensions are not detected). The extern
 /// "C" txc_uk_sgemm_<isa> entry points (GemmAbi.h) trust their caller.
 
 /// The per-ISA entry point behind gemmPacked and gemmBatched.

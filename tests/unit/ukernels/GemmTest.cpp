@@ -555,6 +555,25 @@ TEST_P(GemmIsa, RejectsMisuse) {
   e = Epilogue::biasResidual(nullptr, R.data(), 3);
   expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, c, 4, e); },
                 "ldResidual");
+  // A residual in C's buffer: C itself with another leading dimension, or
+  // shifted onto C's elements, is refused; interleaved with C it is fine.
+  std::vector<float> big(128, 1.0f);
+  e = Epilogue::biasResidual(nullptr, big.data(), 8);
+  expectInvalid([&] {
+    gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, big.data(), 4, e);
+  }, "leading dimension and batch stride");
+  for (int64_t shift : {1, 3, 5, 8, 27, -1, -27}) {
+    float *cc = big.data() + 28;
+    e = Epilogue::biasResidual(nullptr, cc + shift, 8);
+    expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, cc, 8, e); },
+                  "overlaps C");
+  }
+  for (int64_t shift : {4, -4, 32, -32}) { // disjoint: beside or below C
+    float *cc = big.data() + 48;
+    e = Epilogue::biasResidual(nullptr, cc + shift, 8);
+    EXPECT_NO_THROW(gemmPacked(cfg_, 4, 4, 4, 1.f, a, 4, pb, cc, 8, e))
+        << "shift " << shift;
+  }
   expectInvalid([&] { gemmPacked(cfg_, 4, 4, 3, 1.f, a, 4, pb, c, 4); },
                 "4 x 4");
   expectInvalid([&] { gemmPacked(cfg_, 4, 4, 4, 1.f, a, 3, pb, c, 4); },
