@@ -828,10 +828,10 @@ static void choosePartition(int64_t M, int64_t N, int T, int &tm, int &tn) {
   const int64_t mt = ceilDiv(M, MR), nt = ceilDiv(N, NR);
   int64_t best = -1;
   tm = tn = 1;
-  for (int n = 1; n <= T; ++n) {
-    const int m = T / n;
-    if (n > nt || m > mt)
-      continue;
+  for (int n = 1; n <= T && n <= nt; ++n) {
+    // Threads beyond the row tiles would idle: T = 5 over 2 row tiles and
+    // one panel is a 2 x 1 grid, not (as before) a single task.
+    const int m = static_cast<int>(minOf<int64_t>(T / n, mt));
     const int64_t cost = ceilDiv(mt, m) * ceilDiv(nt, n);
     if (best < 0 || cost < best || (cost == best && n > tn)) {
       best = cost;

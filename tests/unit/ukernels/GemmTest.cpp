@@ -441,6 +441,43 @@ TEST_P(GemmIsa, ThreadsGiveIdenticalResults) {
   }
 }
 
+/// A serial TxcParallel that records how many tasks a GEMM asked for.
+struct CountingRunner {
+  int64_t lastTasks = 0;
+  static void run(void *ctx, int64_t numTasks, TxcTaskFn task, void *arg) {
+    static_cast<CountingRunner *>(ctx)->lastTasks = numTasks;
+    for (int64_t i = numTasks - 1; i >= 0; --i) // any order must do
+      task(arg, i);
+  }
+};
+
+TEST_P(GemmIsa, UsesEveryThreadTheShapeCanFeed) {
+  // More threads than tiles in one dimension: the grid still uses the other
+  // (it used to fall back to one task when T / n exceeded the row tiles),
+  // never more tasks than threads or tiles, and the result is right.
+  CountingRunner counter;
+  const int64_t mr = shape_.mr, nr = shape_.nr;
+  struct Case {
+    int threads;
+    int64_t M, N;
+    int64_t minTasks;
+  };
+  const Case cases[] = {{5, 2 * mr, nr, 2},       {3, 2 * mr, nr, 2},
+                        {8, 3 * mr, 2 * nr, 6},   {4, 17 * mr, 3 * nr, 4},
+                        {7, mr, 5 * nr, 5},       {2, 1, 3 * nr, 2}};
+  for (const Case &c : cases) {
+    TxcParallel par{&counter, c.threads, &CountingRunner::run};
+    counter.lastTasks = 1;
+    // Enough work to be worth threads (the GEMM runs tiny ones serially).
+    const int64_t K = std::max<int64_t>(37, 300000 / (2 * c.M * c.N) + 1);
+    runPacked(c.M, c.N, K, false, kEpiBias, 1.0f, &par);
+    const int64_t tiles = ((c.M + mr - 1) / mr) * ((c.N + nr - 1) / nr);
+    EXPECT_GE(counter.lastTasks, c.minTasks)
+        << c.threads << " threads, " << c.M << " x " << c.N;
+    EXPECT_LE(counter.lastTasks, std::min<int64_t>(c.threads, tiles));
+  }
+}
+
 /// Run-time B: batched, strided (padded leading dims and batch strides),
 /// transposed or not, serial and threaded (batch split and 2D split).
 TEST_P(GemmIsa, BatchedRuntimeB) {
