@@ -730,7 +730,8 @@ static void runRegion(const Problem &p, const Blocking &blk, int64_t m0,
         const int cols = static_cast<int>(minOf<int64_t>(NR, n1 - jr));
         TileEpi e{p.alpha, false, p.epi, p.bias ? p.bias + jr : nullptr,
                   p.res ? p.res + ir * p.ldr + jr : nullptr, p.ldr, nullptr, 0};
-        kernelFor<false>(rows)(0, p.A, p.lda, bbuf, p.C + ir * p.ldc + jr,
+        // A may be null when K = 0: the kernel gets a valid dummy pointer.
+        kernelFor<false>(rows)(0, bbuf, 0, bbuf, p.C + ir * p.ldc + jr,
                                p.ldc, cols, e);
       }
     }
