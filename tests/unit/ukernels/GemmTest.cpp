@@ -236,6 +236,19 @@ TEST_P(GemmIsa, PrimesAndOnes) {
   for (const auto &s : shapes)
     for (bool nk : {false, true})
       runPacked(s[0], s[1], s[2], nk, nk ? kEpiBias | kEpiGeluErf : kEpiNone);
+  // K = 0 with no A at all: C = epilogue(0), here relu(bias).
+  const int64_t M = 7, N = shape_.nr + 3;
+  std::vector<float> bias(static_cast<size_t>(N));
+  std::vector<float> C(static_cast<size_t>(M * N), 5.0f);
+  for (int64_t n = 0; n < N; ++n)
+    bias[size_t(n)] = float(n % 3) - 1.0f;
+  PackedB pb = PackedB::pack(cfg_.isa, nullptr, 0, N, false);
+  gemmPacked(cfg_, M, N, 0, 1.0f, nullptr, 0, pb, C.data(), N,
+             Epilogue::withBias(bias.data(), kEpiRelu));
+  for (int64_t m = 0; m < M; ++m)
+    for (int64_t n = 0; n < N; ++n)
+      ASSERT_EQ(C[size_t(m * N + n)], std::max(0.0f, bias[size_t(n)]))
+          << m << "," << n;
 }
 
 TEST_P(GemmIsa, EveryEpilogue) {
