@@ -15,7 +15,9 @@
 //
 // Threads: pass a TxcParallel (see ThreadPool::parallel() in runtime/), the
 // GEMM splits its tiles in a balanced 2D grid over numThreads tasks. The
-// kernels never allocate and hold no global state.
+// result is bitwise the same for any thread count (each element's sum runs
+// in the same order whatever the split). The kernels never allocate and
+// hold no global state.
 //
 //===----------------------------------------------------------------------===//
 #ifndef TXC_UKERNELS_GEMM_H

@@ -702,9 +702,10 @@ static void runRegion(const Problem &p, const Blocking &blk, int64_t m0,
   // are far apart (TLB / cache-set conflicts), with the A block kept at
   // blk.mc x 512 floats. Measured: N = 64 (attention P x V) is 10% faster
   // with A unpacked; K >= 3072 5% faster packed.
+  // Decided on the whole N, not this task's columns, so that every tile
+  // runs the same kernel (same summation order) whatever the thread split.
   const bool packedA = !p.packedB && !smallM &&
-                       (ceilDiv(n1 - n0, NR) >= kPackAMinPanels ||
-                        p.lda >= 2048);
+                       (ceilDiv(p.N, NR) >= kPackAMinPanels || p.lda >= 2048);
   int64_t kc = p.packedB ? blk.kc : minOf(blk.kc, kKcMax);
   if (smallM && p.packedB)
     kc = maxOf<int64_t>(K, 1); // stream each panel once, C written once

@@ -454,6 +454,41 @@ TEST_P(GemmIsa, ThreadsGiveIdenticalResults) {
   }
 }
 
+TEST_P(GemmIsa, ThreadsGiveIdenticalResultsRuntimeB) {
+  // Run-time B, one batch item (tasks split the tile grid): N spans more
+  // than kPackAMinPanels (32) panels in total but fewer per task, so a
+  // per-task choice of packing A would change the summation order.
+  txc::ThreadPool pool2(2), pool3(3);
+  TxcParallel p2{&pool2, pool2.numThreads(), &txc::ThreadPool::runTasks};
+  TxcParallel p3{&pool3, pool3.numThreads(), &txc::ThreadPool::runTasks};
+  const int64_t nr = shape_.nr;
+  const int64_t shapes[][3] = {{50, 40 * nr + 5, 100}, {20, 33 * nr, 70},
+                               {37, 3 * nr + 1, 600}};
+  for (const auto &s : shapes)
+    for (bool transB : {false, true}) {
+      const int64_t M = s[0], N = s[1], K = s[2];
+      SCOPED_TRACE(shapeStr(M, N, K, transB, kEpiBias | kEpiGeluTanh));
+      std::mt19937 rng(13);
+      auto A = randomVec(size_t(M * K), rng);
+      auto B = randomVec(size_t(K * N), rng);
+      auto bias = randomVec(size_t(N), rng);
+      const Epilogue e = Epilogue::withBias(bias.data(), kEpiGeluTanh);
+      const int64_t ldb = transB ? K : N;
+      std::vector<float> c1(size_t(M * N)), c2(c1.size()), c3(c1.size());
+      gemmBatched(cfg_, 1, M, N, K, 0.7f, A.data(), K, 0, B.data(), ldb, 0,
+                  transB, c1.data(), N, 0, e);
+      gemmBatched(cfg_, 1, M, N, K, 0.7f, A.data(), K, 0, B.data(), ldb, 0,
+                  transB, c2.data(), N, 0, e, &p2);
+      gemmBatched(cfg_, 1, M, N, K, 0.7f, A.data(), K, 0, B.data(), ldb, 0,
+                  transB, c3.data(), N, 0, e, &p3);
+      EXPECT_EQ(0, std::memcmp(c1.data(), c2.data(), c1.size() * 4));
+      EXPECT_EQ(0, std::memcmp(c1.data(), c3.data(), c1.size() * 4));
+      RefProblem rp{M, N, K, 0.7f, A.data(), K, B.data(), ldb, transB,
+                    c2.data(), N, e, nullptr};
+      EXPECT_TRUE(checkAgainstRef(rp));
+    }
+}
+
 /// A serial TxcParallel that records how many tasks a GEMM asked for.
 struct CountingRunner {
   int64_t lastTasks = 0;
