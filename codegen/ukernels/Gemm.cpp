@@ -1,6 +1,8 @@
 //===- Gemm.cpp - run-time dispatch and packed weights ----------*- C++ -*-===//
 #include "Gemm.h"
 
+#include <cstdint>
+
 #include <cstdlib>
 #include <new>
 #include <stdexcept>
@@ -149,14 +151,21 @@ PackedB PackedB::pack(Isa isa, const float *B, int64_t K, int64_t N,
   return pb;
 }
 
-/// Whether an M x N block with leading dimension ld overlaps the same block
-/// shifted by d elements: some t in (-M, M) with |d - t ld| < N.
-static bool rowsOverlap(int64_t d, int64_t ld, int64_t M, int64_t N) {
-  if (ld <= 0)
-    return d > -N && d < N;
-  const int64_t t0 = d >= 0 ? d / ld : -((-d + ld - 1) / ld); // floor(d / ld)
+/// Whether the M x N float blocks at r and c, both with leading dimension ld,
+/// share a byte: with d = r - c and everything in bytes, some row shift t in
+/// (-M, M) with |d - t ld| < N. (Addresses, not pointer differences: r and
+/// c need not be in one array.)
+static bool blocksOverlap(const float *r, const float *c, int64_t ld,
+                          int64_t M, int64_t N) {
+  const int64_t d = static_cast<int64_t>(reinterpret_cast<uintptr_t>(r) -
+                                         reinterpret_cast<uintptr_t>(c));
+  const int64_t nb = N * int64_t(sizeof(float));
+  const int64_t lb = ld * int64_t(sizeof(float));
+  if (lb <= 0)
+    return d > -nb && d < nb;
+  const int64_t t0 = d >= 0 ? d / lb : -((-d + lb - 1) / lb); // floor(d / lb)
   for (int64_t t : {t0, t0 + 1})
-    if (t > -M && t < M && d - t * ld > -N && d - t * ld < N)
+    if (t > -M && t < M && d - t * lb > -nb && d - t * lb < nb)
       return true;
   return false;
 }
@@ -206,7 +215,7 @@ static void validate(Isa isa, const TxcGemmArgs &a) {
       invalid(std::string(fn) + ": a residual that aliases C must have C's "
                                 "leading dimension and batch stride");
     if (a.residual != a.C && a.ldResidual == a.ldc &&
-        rowsOverlap(a.residual - a.C, a.ldc, a.M, a.N))
+        blocksOverlap(a.residual, a.C, a.ldc, a.M, a.N))
       invalid(std::string(fn) + ": the residual overlaps C without being C");
   }
   const uint32_t act = a.epilogue & TXC_EPI_ACT_MASK;
