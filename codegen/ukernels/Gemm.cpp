@@ -2,7 +2,6 @@
 #include "Gemm.h"
 
 #include <cstdint>
-
 #include <cstdlib>
 #include <new>
 #include <stdexcept>
