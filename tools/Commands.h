@@ -11,7 +11,16 @@
 #include <string>
 #include <vector>
 
+namespace txc::ref {
+class Tensor;
+}
+
 namespace txc::tool {
+
+/// A file name for an output name (no path separators or control bytes).
+std::string fileNameFor(const std::string &name);
+/// Prints "name: dtype shape [first values]".
+void printSummary(const std::string &name, const ref::Tensor &t, int count);
 
 /// Exit codes of every subcommand.
 enum ExitCode { kOk = 0, kBadInput = 1, kUsage = 2 };
@@ -46,6 +55,10 @@ mlir::OwningOpRef<mlir::ModuleOp> loadModel(mlir::MLIRContext &ctx,
 int runImport(int argc, char **argv);
 int runCompile(int argc, char **argv);
 int runRun(int argc, char **argv);
+int runBench(int argc, char **argv);
+int runInspect(int argc, char **argv);
+/// `txc run model.txc`: runs a compiled artifact through libtxcrt.
+int runArtifact(const Args &args);
 
 } // namespace txc::tool
 

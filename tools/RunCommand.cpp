@@ -61,7 +61,7 @@ static ref::Tensor randomTensor(ref::DType dt, const ref::Shape &shape,
   return t;
 }
 
-static std::string fileNameFor(const std::string &name) {
+std::string fileNameFor(const std::string &name) {
   std::string s = name;
   for (char &c : s)
     if (c == '/' || c == '\\' || c == ':' || c == ' ')
@@ -69,7 +69,7 @@ static std::string fileNameFor(const std::string &name) {
   return s;
 }
 
-static void printSummary(const std::string &name, const ref::Tensor &t, int count) {
+void printSummary(const std::string &name, const ref::Tensor &t, int count) {
   llvm::outs() << name << ": " << ref::dtypeName(t.dtype()) << " "
                << ref::shapeToString(t.shape());
   int64_t n = std::min<int64_t>(t.numel(), count);
@@ -97,17 +97,19 @@ int runRun(int argc, char **argv) {
     return kUsage;
   }
   if (args.has("help")) {
-    llvm::outs() << R"(Usage: txc run --reference <model.onnx|model.mlir> [options]
+    llvm::outs() << R"(Usage: txc run <model.txc> [options]
+       txc run --reference <model.onnx|model.mlir> [options]
 
-Runs the model with the reference evaluator and writes one .npy per output,
+Runs a compiled artifact through the runtime (libtxcrt), or the model with
+the reference evaluator (--reference), and writes one .npy per output,
 named after the output. Inputs not given get seeded random data of the right
 dtype and shape (floats in [-1, 1), integers in [0, 10), or below the table
 size for integers used as Gather indices, e.g. token ids); their symbolic dims
 must then be fixed with --dim.
 
 Options:
-  --reference              use the reference evaluator (required for now:
-                           compiled artifacts come with code generation)
+  --reference              run the model (.onnx/.mlir) with the reference
+                           evaluator instead of a compiled artifact
   --input <name>=<file.npy>  an input tensor (repeatable)
   --output-dir <dir>       where to write <output name>.npy files
   --dim <name>=<value>     size of a named dim for generated inputs
@@ -120,11 +122,8 @@ Options:
     llvm::errs() << "txc run: expected exactly one model file\n";
     return kUsage;
   }
-  if (!args.has("reference")) {
-    llvm::errs() << "txc run: running compiled artifacts is not available yet; "
-                    "pass --reference to use the reference evaluator\n";
-    return kUsage;
-  }
+  if (!args.has("reference"))
+    return runArtifact(args);
   std::map<std::string, std::string> inputFiles;
   for (const std::string &s : args.getAll("input")) {
     size_t eq = s.find('=');

@@ -131,8 +131,10 @@ Usage: txc <command> [options]
 
 Commands:
   import   Import an ONNX model and print its txc dialect IR
-  compile  Import and run the optimization pipeline (IR dumps, timing)
-  run      Run a model (today: with the reference evaluator, --reference)
+  compile  Compile a model into one artifact, model.txc (or emit its IR)
+  run      Run an artifact (or a model with the reference evaluator, --reference)
+  bench    Time an artifact's runs: median, p90, peak RSS
+  inspect  Print an artifact's header, inputs, outputs, memory plan, kernels
 
 Run 'txc <command> --help' for the options of a command.
 Exit codes: 0 success, 1 bad input (model, data), 2 usage error.
@@ -159,6 +161,10 @@ int main(int argc, char **argv) {
     return runCompile(argc, argv);
   if (cmd == "run")
     return runRun(argc, argv);
+  if (cmd == "bench")
+    return runBench(argc, argv);
+  if (cmd == "inspect")
+    return runInspect(argc, argv);
   llvm::errs() << "txc: unknown command '" << cmd << "'\n";
   printMainHelp();
   return kUsage;

@@ -10,10 +10,12 @@
 //===----------------------------------------------------------------------===//
 
 #include "frontend/OnnxImporter.h"
-#include "frontend/OnnxTensor.h"
 #include "passes/Pipeline.h"
 #include "ir/TxcDialect.h"
 #include "reference/interpreter/Interpreter.h"
+#include "frontend/OnnxTensor.h"
+#include "codegen/Compiler.h"
+#include "txc/txc.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -25,10 +27,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -83,7 +89,37 @@ bool compare(const txc::ref::Tensor &got, const txc::ref::Tensor &want,
   return true;
 }
 
-Result runOne(const std::string &dir, bool pipeline) {
+/// Runs `inputs` through a compiled artifact (in memory) via libtxcrt.
+std::vector<txc::ref::Tensor> runCompiled(TxcModel *model,
+                                          const std::vector<txc::ref::Tensor> &inputs,
+                                          std::string &error) {
+  std::vector<TxcTensor> views;
+  for (const auto &t : inputs)
+    views.push_back({txc::ref::onnxTypeOf(t.dtype()), static_cast<int32_t>(t.rank()),
+                     t.shape().data(), t.raw(), t.byteSize()});
+  TxcSession *session = nullptr;
+  std::vector<txc::ref::Tensor> out;
+  if (txc_session_create(model, nullptr, &session) != TXC_OK ||
+      txc_session_run(session, views.data(), views.size()) != TXC_OK) {
+    error = txc_last_error();
+    txc_session_free(session);
+    return out;
+  }
+  for (size_t i = 0; i < txc_model_num_outputs(model); ++i) {
+    TxcOutput o;
+    txc_session_output(session, i, &o);
+    txc::ref::DType dt;
+    txc::ref::dtypeFromOnnx(o.dtype, dt);
+    txc::ref::Tensor t(dt, txc::ref::Shape(o.shape, o.shape + o.rank));
+    if (o.bytes)
+      std::memcpy(t.mutableRaw(), o.data, o.bytes);
+    out.push_back(std::move(t));
+  }
+  txc_session_free(session);
+  return out;
+}
+
+Result runOne(const std::string &dir, bool pipeline, bool compiled) {
   mlir::MLIRContext ctx;
   std::string diags;
   mlir::ScopedDiagnosticHandler handler(&ctx, [&](mlir::Diagnostic &d) {
@@ -105,6 +141,22 @@ Result runOne(const std::string &dir, bool pipeline) {
       return {Outcome::Failed, "default pipeline: " + diags};
   }
   auto func = module->lookupSymbol<mlir::func::FuncOp>("main");
+  unsigned numArgs = func.getNumArguments();
+  TxcModel *model = nullptr;
+  std::unique_ptr<TxcModel, void (*)(TxcModel *)> modelOwner(nullptr, txc_model_free);
+  if (compiled) {
+    txc::codegen::CompileOptions copts;
+    txc::codegen::CompileResult cres;
+    if (llvm::Error err = txc::codegen::compileModule(*module, copts, cres)) {
+      std::string msg = diags + llvm::toString(std::move(err));
+      bool unsupported = msg.find("no native lowering") != std::string::npos ||
+                         msg.find("data-dependent") != std::string::npos;
+      return {unsupported ? Outcome::Unsupported : Outcome::Failed, "compile: " + msg};
+    }
+    if (txc_model_load_from_memory(cres.output.data(), cres.output.size(), &model) != TXC_OK)
+      return {Outcome::Failed, std::string("load: ") + txc_last_error()};
+    modelOwner.reset(model);
+  }
   int sets = 0;
   for (int s = 0;; ++s) {
     std::string set = dir + "/test_data_set_" + std::to_string(s);
@@ -129,10 +181,23 @@ Result runOne(const std::string &dir, bool pipeline) {
       return {Outcome::Unsupported, std::string("test data: ") + e.what()};
     }
     // Optional trailing inputs may be omitted from the test data.
-    if (inputs.size() != func.getNumArguments())
+    if (inputs.size() != numArgs)
       return {Outcome::Failed, "test data has " + std::to_string(inputs.size()) +
-                                   " inputs, model has " +
-                                   std::to_string(func.getNumArguments())};
+                                   " inputs, model has " + std::to_string(numArgs)};
+    if (compiled) {
+      std::string error;
+      auto got = runCompiled(model, inputs, error);
+      if (!error.empty())
+        return {Outcome::Failed, "run: " + error};
+      if (got.size() < expected.size())
+        return {Outcome::Failed, "too few outputs"};
+      for (size_t i = 0; i < expected.size(); ++i) {
+        std::string why;
+        if (!compare(got[i], expected[i], why))
+          return {Outcome::Failed, "output " + std::to_string(i) + ": " + why};
+      }
+      continue;
+    }
     auto outputs = txc::evaluate(func, inputs);
     if (!outputs) {
       std::string msg = llvm::toString(outputs.takeError());
@@ -151,6 +216,45 @@ Result runOne(const std::string &dir, bool pipeline) {
   if (sets == 0)
     return {Outcome::Unsupported, "no test data"};
   return {Outcome::Passed, ""};
+}
+
+/// Runs one folder in a child process, so that a crash or hang of compiled
+/// code is one failed test, not the end of the run.
+Result runIsolated(const std::string &dir, bool pipeline, bool compiled) {
+  int fds[2];
+  if (pipe(fds) != 0)
+    return runOne(dir, pipeline, compiled);
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    alarm(120);
+    Result r = runOne(dir, pipeline, compiled);
+    std::string msg = std::to_string(static_cast<int>(r.outcome)) + "\n" + r.detail;
+    size_t off = 0;
+    while (off < msg.size()) {
+      ssize_t n = write(fds[1], msg.data() + off, msg.size() - off);
+      if (n <= 0)
+        break;
+      off += static_cast<size_t>(n);
+    }
+    close(fds[1]);
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string msg;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fds[0], buf, sizeof buf)) > 0)
+    msg.append(buf, static_cast<size_t>(n));
+  close(fds[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  if (!WIFEXITED(status) || msg.empty())
+    return {Outcome::Failed, WIFSIGNALED(status)
+                                 ? "crashed with signal " + std::to_string(WTERMSIG(status))
+                                 : "child failed"};
+  size_t nl = msg.find('\n');
+  return {static_cast<Outcome>(std::stoi(msg.substr(0, nl))), msg.substr(nl + 1)};
 }
 
 std::map<std::string, std::string> readKnownFailures(const std::string &path) {
@@ -172,7 +276,7 @@ std::map<std::string, std::string> readKnownFailures(const std::string &path) {
 int main(int argc, char **argv) {
   std::string root = "../shared/testdata/onnx-node", known, filter;
   int minPass = 0;
-  bool verbose = false, pipeline = false;
+  bool verbose = false, pipeline = false, compiled = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto value = [&](const char *flag) -> std::string {
@@ -185,10 +289,12 @@ int main(int argc, char **argv) {
     else if (!value("--min-pass").empty()) minPass = std::stoi(value("--min-pass"));
     else if (a == "-v" || a == "--verbose") verbose = true;
     else if (a == "--pipeline") pipeline = true;
+    else if (a == "--compiled") compiled = pipeline = true;
     else {
       llvm::errs() << "usage: txc-conformance [--root=DIR] [--known-failures=FILE] "
-                      "[--filter=SUBSTR] [--min-pass=N] [--pipeline] [-v]\n"
-                      "  --pipeline: run the default pass pipeline after import\n";
+                      "[--filter=SUBSTR] [--min-pass=N] [--pipeline] [--compiled] [-v]\n"
+                      "  --pipeline: run the default pass pipeline after import\n"
+                      "  --compiled: compile (pipeline + codegen) and run through libtxcrt\n";
       return 2;
     }
   }
@@ -210,7 +316,8 @@ int main(int argc, char **argv) {
   int passed = 0, failed = 0, unsupported = 0, unexpected = 0, fixed = 0;
   std::map<std::string, int> unsupportedReasons;
   for (const std::string &d : dirs) {
-    Result r = runOne(root + "/" + d, pipeline);
+    Result r = compiled ? runIsolated(root + "/" + d, pipeline, compiled)
+                        : runOne(root + "/" + d, pipeline, compiled);
     bool isKnown = knownFailures.count(d) != 0;
     switch (r.outcome) {
     case Outcome::Passed:
@@ -236,6 +343,9 @@ int main(int argc, char **argv) {
       break;
     }
   }
+  if (compiled)
+    llvm::outs() << "compiled: " << passed << " passed, " << failed << " failed, "
+                 << unsupported << " unsupported\n";
   llvm::outs() << passed << " passed, " << failed << " failed, " << unsupported
                << " unsupported (" << dirs.size() << " folders; " << unexpected
                << " unexpected failures)\n";
