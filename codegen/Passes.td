@@ -43,4 +43,16 @@ def ApproximateMath : Pass<"txc-approximate-math", "mlir::ModuleOp"> {
   }];
 }
 
+def StridedCopiesToLoops : Pass<"txc-strided-copies-to-loops", "mlir::func::FuncOp"> {
+  let summary = "memref.copy between non-contiguous buffers -> linalg.copy";
+  let description = [{
+    finalize-memref-to-llvm lowers a memref.copy with a non-identity layout
+    to a call of `memrefCopy` from MLIR's C runner utils, which a compiled
+    model does not link. This pass turns such copies into linalg.copy,
+    which convert-linalg-to-loops then lowers to loops; contiguous copies
+    stay memref.copy (an llvm.memcpy).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif

@@ -52,6 +52,8 @@ struct LowerToLinalgPass : public impl::LowerToLinalgBase<LowerToLinalgPass> {
     lowering::populateMatmulPatterns(tc, patterns);
     lowering::populateReductionPatterns(tc, patterns);
     lowering::populateShapePatterns(tc, patterns);
+    lowering::populateNNPatterns(tc, patterns);
+    lowering::populateIndexingPatterns(tc, patterns);
     populateFunctionOpInterfaceTypeConversionPattern<func::FuncOp>(patterns, tc);
     populateReturnOpTypeConversionPattern(patterns, tc);
 

@@ -199,23 +199,43 @@ SmallVector<OpFoldResult> broadcastSizes(OpBuilder &b, Location loc,
   return sizes;
 }
 
+AffineMap broadcastMap(RankedTensorType t, RankedTensorType resultType) {
+  int64_t rank = resultType.getRank();
+  MLIRContext *ctx = t.getContext();
+  SmallVector<AffineExpr> exprs;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    int64_t d = i + rank - t.getRank();
+    bool broadcast = !t.isDynamicDim(i) && t.getDimSize(i) == 1 &&
+                     resultType.getDimSize(d) != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(d, ctx));
+  }
+  return AffineMap::get(rank, 0, exprs, ctx);
+}
+
+Value buildMappedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType,
+                         ArrayRef<OpFoldResult> sizes, ValueRange inputs,
+                         ArrayRef<AffineMap> inputMaps, ScalarBody body) {
+  int64_t rank = resultType.getRank();
+  SmallVector<AffineMap> maps(inputMaps.begin(), inputMaps.end());
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, b.getContext()));
+  Value init = emptyTensor(b, loc, resultType, sizes);
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto generic = b.create<linalg::GenericOp>(
+      loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iters,
+      [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        nb.create<linalg::YieldOp>(nloc, body(nb, nloc, args.drop_back()));
+      });
+  return generic.getResult(0);
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
                        ValueRange inputs, ScalarBody body) {
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineMap> maps;
-  for (Value in : inputs) {
-    auto t = llvm::cast<RankedTensorType>(in.getType());
-    SmallVector<AffineExpr> exprs;
-    for (int64_t i = 0; i < t.getRank(); ++i) {
-      int64_t d = i + rank - t.getRank();
-      bool broadcast = !t.isDynamicDim(i) && t.getDimSize(i) == 1 &&
-                       resultType.getDimSize(d) != 1;
-      exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
-                                : getAffineDimExpr(d, ctx));
-    }
-    maps.push_back(AffineMap::get(rank, 0, exprs, ctx));
-  }
+  for (Value in : inputs)
+    maps.push_back(broadcastMap(llvm::cast<RankedTensorType>(in.getType()), resultType));
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
   Value init = emptyTensor(b, loc, resultType,
                            broadcastSizes(b, loc, resultType, inputs));

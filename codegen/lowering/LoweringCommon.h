@@ -70,6 +70,11 @@ llvm::SmallVector<mlir::OpFoldResult>
 broadcastSizes(mlir::OpBuilder &b, mlir::Location loc,
                mlir::RankedTensorType resultType, mlir::ValueRange inputs);
 
+/// The indexing map that reads `in` broadcast (numpy, right-aligned, size-1
+/// dims repeat) over the iteration space of `result`.
+mlir::AffineMap broadcastMap(mlir::RankedTensorType in,
+                             mlir::RankedTensorType result);
+
 using ScalarBody = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>;
 
@@ -79,6 +84,29 @@ using ScalarBody = llvm::function_ref<mlir::Value(
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange inputs, ScalarBody body);
+
+/// Reshapes `input` to `type` (same element count) whose dynamic dims are
+/// `sizes`: tensor.reshape, a view of the input after bufferization.
+mlir::Value reshapeTo(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+                      mlir::RankedTensorType type,
+                      llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
+/// A linalg.generic over `type` with no inputs; `body` gets the loop
+/// indices and returns the element (typically a tensor.extract).
+mlir::Value buildIndexGeneric(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+    llvm::ArrayRef<mlir::OpFoldResult> sizes,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange)>
+        body);
+
+/// A linalg.generic with explicit maps (inputs..., then the output) over the
+/// result's iteration space; all iterators parallel.
+mlir::Value buildMappedGeneric(mlir::OpBuilder &b, mlir::Location loc,
+                               mlir::RankedTensorType resultType,
+                               llvm::ArrayRef<mlir::OpFoldResult> sizes,
+                               mlir::ValueRange inputs,
+                               llvm::ArrayRef<mlir::AffineMap> inputMaps,
+                               ScalarBody body);
 
 /// Normalizes an ONNX axis in [-rank, rank) to [0, rank), or nullopt.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
@@ -96,6 +124,11 @@ void populateReductionPatterns(mlir::TypeConverter &tc,
                                mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::TypeConverter &tc,
                            mlir::RewritePatternSet &patterns);
+/// Convolution, pooling, batch/instance/group norm, LRN, resize, depth/space.
+void populateNNPatterns(mlir::TypeConverter &tc, mlir::RewritePatternSet &patterns);
+/// Scatter, GatherND, OneHot, CumSum/CumProd, TopK, Hardmax, LpNormalization,
+/// ReverseSequence, Einsum, Pad, quantization ops.
+void populateIndexingPatterns(mlir::TypeConverter &tc, mlir::RewritePatternSet &patterns);
 
 } // namespace txc::lowering
 
