@@ -21,10 +21,20 @@ configure: deps $(BUILD)/build.ninja
 build: configure
 	cmake --build $(BUILD) -j $(JOBS)
 
+DEMO_INPUTS := --input input_ids=$(DEMO_MODEL)/input_input_ids.npy \
+  --input attention_mask=$(DEMO_MODEL)/input_attention_mask.npy \
+  --input token_type_ids=$(DEMO_MODEL)/input_token_type_ids.npy
+
 demo: build
-	@echo "== txc import (first lines of the IR) =="
-	@$(BUILD)/bin/txc import $(DEMO_MODEL)/model.onnx | head -n 12
-	@echo "== txc run --reference (tiny BERT, batch 2, sequence 7) =="
+	@echo "== txc compile (tiny BERT -> $(BUILD)/demo/bert_tiny.txc) =="
+	@mkdir -p $(BUILD)/demo
+	$(BUILD)/bin/txc compile $(DEMO_MODEL)/model.onnx -o $(BUILD)/demo/bert_tiny.txc \
+	  --dim batch=2 --dim sequence=7
+	@echo "== txc run (native code through libtxcrt, batch 2, sequence 7) =="
+	$(BUILD)/bin/txc run $(BUILD)/demo/bert_tiny.txc $(DEMO_INPUTS) --output-dir $(BUILD)/demo/out
+	@echo "== txc bench =="
+	$(BUILD)/bin/txc bench $(BUILD)/demo/bert_tiny.txc $(DEMO_INPUTS) --runs 50
+	@echo "== txc run --reference (the same model through the reference evaluator) =="
 	$(BUILD)/bin/txc run --reference $(DEMO_MODEL)/model.onnx \
 	  --input input_ids=$(DEMO_MODEL)/input_input_ids.npy \
 	  --input attention_mask=$(DEMO_MODEL)/input_attention_mask.npy \

@@ -22,6 +22,10 @@ void buildDefaultPipeline(OpPassManager &pm, const PipelineOptions &opts) {
   fpm.addPass(createFoldConstants());
   fpm.addPass(createCSEPass());
   fpm.addPass(createCanonicalizerPass());
+  // Constants folded above (shapes of Expand, Reshape...) refine types once
+  // more, so code generation sees static shapes where the model has them.
+  fpm.addPass(createShapeInference());
+  fpm.addPass(createCanonicalizerPass());
 }
 
 void registerAllTxcPasses() {

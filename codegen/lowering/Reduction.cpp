@@ -113,7 +113,9 @@ Value mul(OpBuilder &b, Location l, Value x, Value y) {
 std::optional<SmallVector<int64_t>> reduceAxesOf(Operation *op, Value axesOperand,
                                                  int64_t rank, bool noopWithEmpty) {
   SmallVector<int64_t> axes;
-  if (!llvm::isa<NoneType>(axesOperand.getType())) {
+  auto axesType = llvm::dyn_cast<RankedTensorType>(axesOperand.getType());
+  bool emptyByType = axesType && axesType.hasStaticShape() && axesType.getNumElements() == 0;
+  if (!llvm::isa<NoneType>(axesOperand.getType()) && !emptyByType) {
     auto c = constantInts(axesOperand);
     if (!c)
       return std::nullopt;
