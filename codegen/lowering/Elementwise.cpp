@@ -83,6 +83,9 @@ public:
           llvm::cast<ShapedType>(op->getOperand(i).getType()).getElementType());
       present.push_back(static_cast<int>(i));
     }
+    SmallVector<Type> txcTypes;
+    for (int idx : present)
+      txcTypes.push_back(op->getOperand(idx).getType());
     bool failedBody = false;
     Value result = buildElementwise(
         rewriter, op->getLoc(), resultType, inputs,
@@ -96,7 +99,8 @@ public:
             return c.cst(0);
           }
           return v;
-        });
+        },
+        txcTypes, op->getResult(0).getType());
     if (failedBody) {
       // Remove what was built; the op stays and is reported as unlowered.
       if (Operation *def = result.getDefiningOp())

@@ -4,6 +4,8 @@
 
 #include "ir/TxcDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -229,21 +231,94 @@ Value buildMappedGeneric(OpBuilder &b, Location loc, RankedTensorType resultType
   return generic.getResult(0);
 }
 
+/// The input whose dim `d` (of the result) gives the result's size there,
+/// as broadcastSizes chooses it; -1 if none.
+static int sizeSource(RankedTensorType resultType, ValueRange inputs, int64_t d) {
+  int64_t rank = resultType.getRank();
+  for (auto [k, in] : llvm::enumerate(inputs)) {
+    auto t = llvm::cast<RankedTensorType>(in.getType());
+    int64_t id = d - (rank - t.getRank());
+    if (id < 0 || (!t.isDynamicDim(id) && t.getDimSize(id) == 1))
+      continue;
+    return static_cast<int>(k);
+  }
+  return -1;
+}
+
 Value buildElementwise(OpBuilder &b, Location loc, RankedTensorType resultType,
-                       ValueRange inputs, ScalarBody body) {
+                       ValueRange inputs, ScalarBody body, ArrayRef<Type> txcInputTypes,
+                       Type txcResultType) {
   int64_t rank = resultType.getRank();
   MLIRContext *ctx = b.getContext();
+  // Which inputs may broadcast a dynamic dim at run time?
+  SmallVector<bool> runtimeBroadcast(inputs.size(), false);
+  auto dimName = [](Type t, int64_t i) -> StringAttr {
+    auto rt = llvm::dyn_cast_or_null<RankedTensorType>(t);
+    auto enc = rt ? llvm::dyn_cast_or_null<DimsAttr>(rt.getEncoding()) : DimsAttr();
+    if (!enc || i >= static_cast<int64_t>(enc.getNames().size()))
+      return {};
+    auto n = llvm::dyn_cast<StringAttr>(enc.getNames()[i]);
+    return n && !n.getValue().empty() ? n : StringAttr();
+  };
+  for (int64_t d = 0; d < rank; ++d) {
+    int src = sizeSource(resultType, inputs, d);
+    for (auto [k, in] : llvm::enumerate(inputs)) {
+      auto t = llvm::cast<RankedTensorType>(in.getType());
+      int64_t id = d - (rank - t.getRank());
+      if (id < 0 || !t.isDynamicDim(id) || static_cast<int>(k) == src)
+        continue;
+      StringAttr name = k < txcInputTypes.size() ? dimName(txcInputTypes[k], id) : StringAttr();
+      if (name && name == dimName(txcResultType, d))
+        continue;
+      // Same name as the size source's dim: equal too.
+      if (name && src >= 0 && static_cast<size_t>(src) < txcInputTypes.size()) {
+        auto st = llvm::cast<RankedTensorType>(inputs[src].getType());
+        if (name == dimName(txcInputTypes[src], d - (rank - st.getRank())))
+          continue;
+      }
+      runtimeBroadcast[k] = true;
+    }
+  }
+  SmallVector<Value> direct;
   SmallVector<AffineMap> maps;
-  for (Value in : inputs)
-    maps.push_back(broadcastMap(llvm::cast<RankedTensorType>(in.getType()), resultType));
+  for (auto [k, in] : llvm::enumerate(inputs))
+    if (!runtimeBroadcast[k]) {
+      direct.push_back(in);
+      maps.push_back(broadcastMap(llvm::cast<RankedTensorType>(in.getType()), resultType));
+    }
   maps.push_back(AffineMap::getMultiDimIdentityMap(rank, ctx));
   Value init = emptyTensor(b, loc, resultType,
                            broadcastSizes(b, loc, resultType, inputs));
   SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
   auto generic = b.create<linalg::GenericOp>(
-      loc, TypeRange{resultType}, inputs, ValueRange{init}, maps, iters,
+      loc, TypeRange{resultType}, direct, ValueRange{init}, maps, iters,
       [&](OpBuilder &nb, Location nloc, ValueRange args) {
-        Value r = body(nb, nloc, args.drop_back());
+        SmallVector<Value> scalars;
+        size_t next = 0;
+        for (auto [k, in] : llvm::enumerate(inputs)) {
+          if (!runtimeBroadcast[k]) {
+            scalars.push_back(args[next++]);
+            continue;
+          }
+          auto t = llvm::cast<RankedTensorType>(in.getType());
+          SmallVector<Value> idx;
+          Value zero = nb.create<arith::ConstantIndexOp>(nloc, 0);
+          Value one = nb.create<arith::ConstantIndexOp>(nloc, 1);
+          for (int64_t i = 0; i < t.getRank(); ++i) {
+            int64_t d = i + rank - t.getRank();
+            if (!t.isDynamicDim(i)) {
+              idx.push_back(t.getDimSize(i) == 1 ? zero
+                                                 : nb.create<linalg::IndexOp>(nloc, d).getResult());
+              continue;
+            }
+            Value size = nb.create<tensor::DimOp>(nloc, in, i);
+            Value isOne = nb.create<arith::CmpIOp>(nloc, arith::CmpIPredicate::eq, size, one);
+            idx.push_back(nb.create<arith::SelectOp>(
+                nloc, isOne, zero, nb.create<linalg::IndexOp>(nloc, d)));
+          }
+          scalars.push_back(nb.create<tensor::ExtractOp>(nloc, in, idx));
+        }
+        Value r = body(nb, nloc, scalars);
         nb.create<linalg::YieldOp>(nloc, r);
       });
   return generic.getResult(0);

@@ -81,9 +81,17 @@ using ScalarBody = llvm::function_ref<mlir::Value(
 /// A linalg.generic computing `body` elementwise over the numpy broadcast of
 /// `inputs` into a fresh tensor of `resultType` (lowered types). Inputs of
 /// lower rank align right; size-1 dims broadcast.
+///
+/// A dynamic input dim that is not where the result's size is taken from
+/// may be 1 at run time and broadcast: such inputs are read with
+/// tensor.extract at `dim == 1 ? 0 : i` (correct for both cases), unless
+/// `txcInputTypes`/`txcResultType` (the op's types before lowering, with
+/// named dims) show the dim has the result dim's name.
 mlir::Value buildElementwise(mlir::OpBuilder &b, mlir::Location loc,
                              mlir::RankedTensorType resultType,
-                             mlir::ValueRange inputs, ScalarBody body);
+                             mlir::ValueRange inputs, ScalarBody body,
+                             llvm::ArrayRef<mlir::Type> txcInputTypes = {},
+                             mlir::Type txcResultType = {});
 
 /// Reshapes `input` to `type` (same element count) whose dynamic dims are
 /// `sizes`: tensor.reshape, a view of the input after bufferization.

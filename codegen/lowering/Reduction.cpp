@@ -172,7 +172,8 @@ public:
           kind_ != ReduceKind::Max && kind_ != ReduceKind::Min &&
           kind_ != ReduceKind::Prod)
         return failure();
-      rw.replaceOp(op, input);
+      rw.replaceOp(op, buildElementwise(rw, loc, type, {input},
+                                        [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
       return success();
     }
     Type acc = accumulatorType(et);

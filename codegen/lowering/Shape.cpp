@@ -97,6 +97,40 @@ Value product(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, size_t f
   return p;
 }
 
+/// Reshape to a shape tensor known only at run time: 0 copies the input dim
+/// (unless allowzero), -1 takes the remaining elements.
+Value reshapeRuntime(OpBuilder &b, Location loc, Value input, Value shape,
+                     RankedTensorType type, bool allowzero) {
+  int64_t rank = type.getRank();
+  auto in = tensorSizes(b, loc, input);
+  Value total = product(b, loc, in, 0, in.size());
+  Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1),
+        minusOne = indexConst(b, loc, -1);
+  SmallVector<Value> dims;
+  for (int64_t i = 0; i < rank; ++i) {
+    Value v = b.create<tensor::ExtractOp>(loc, shape, ValueRange{indexConst(b, loc, i)});
+    v = b.create<arith::IndexCastOp>(loc, b.getIndexType(), v);
+    if (!allowzero && i < static_cast<int64_t>(in.size())) {
+      Value isZero = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, v, zero);
+      v = b.create<arith::SelectOp>(loc, isZero, toIndex(b, loc, in[i]), v);
+    }
+    dims.push_back(v);
+  }
+  Value known = one;
+  for (Value d : dims) {
+    Value isInfer = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, d, minusOne);
+    known = b.create<arith::MulIOp>(loc, known, b.create<arith::SelectOp>(loc, isInfer, one, d));
+  }
+  Value safeKnown = b.create<arith::MaxSIOp>(loc, known, one);
+  Value inferred = b.create<arith::DivUIOp>(loc, total, safeKnown);
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < rank; ++i) {
+    Value isInfer = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, dims[i], minusOne);
+    sizes.push_back(b.create<arith::SelectOp>(loc, isInfer, inferred, dims[i]).getResult());
+  }
+  return reshapeTo(b, loc, input, type, sizes);
+}
+
 /// Reshape: dims from the constant shape operand (0 copies the input dim
 /// unless allowzero, -1 takes the remaining elements).
 struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
@@ -111,7 +145,12 @@ struct ReshapeLowering : public OpConversionPattern<ReshapeOp> {
     std::optional<SmallVector<int64_t>> shape;
     if (!type.hasStaticShape()) {
       shape = constantInts(op.getShape());
-      if (!shape || shape->size() != static_cast<size_t>(type.getRank()))
+      if (!shape) {
+        rw.replaceOp(op, reshapeRuntime(rw, loc, a.getData(), a.getShape(), type,
+                                        op.getAllowzero() != 0));
+        return success();
+      }
+      if (shape->size() != static_cast<size_t>(type.getRank()))
         return failure();
     }
     SmallVector<OpFoldResult> sizes = resultSizes(rw, type, [&](int64_t i) -> OpFoldResult {
@@ -280,6 +319,53 @@ Value sliceTensor(OpBuilder &b, Location loc, Value input, RankedTensorType type
 
 struct SliceLowering : public OpConversionPattern<SliceOp> {
   using OpConversionPattern::OpConversionPattern;
+  /// Starts/ends known only at run time (or dims of unknown size): ONNX's
+  /// clamping in arith, then a tensor.extract_slice. Steps must be positive
+  /// constants here.
+  LogicalResult sliceRuntime(SliceOp op, OpAdaptor a, RankedTensorType type,
+                             const std::optional<SmallVector<int64_t>> &axes,
+                             const std::optional<SmallVector<int64_t>> &steps,
+                             ConversionPatternRewriter &rw) const {
+    auto inType = llvm::cast<RankedTensorType>(a.getData().getType());
+    auto startsType = llvm::dyn_cast<RankedTensorType>(a.getStarts().getType());
+    if (!startsType || !startsType.hasStaticShape())
+      return failure();
+    int64_t n = startsType.getDimSize(0), rank = inType.getRank();
+    Location loc = op.getLoc();
+    SmallVector<OpFoldResult> offs(rank, rw.getIndexAttr(0)), strides(rank, rw.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes = tensorSizes(rw, loc, a.getData());
+    Value zero = indexConst(rw, loc, 0);
+    for (int64_t k = 0; k < n; ++k) {
+      auto axis = normalizeAxis(axes ? (*axes)[k] : k, rank);
+      int64_t step = steps ? (*steps)[k] : 1;
+      if (!axis || step <= 0)
+        return failure();
+      auto read = [&](Value t) {
+        Value v = rw.create<tensor::ExtractOp>(loc, t, ValueRange{indexConst(rw, loc, k)});
+        return rw.create<arith::IndexCastOp>(loc, rw.getIndexType(), v).getResult();
+      };
+      Value d = toIndex(rw, loc, sizes[*axis]);
+      auto clampToDim = [&](Value v) {
+        Value neg = rw.create<arith::CmpIOp>(loc, arith::CmpIPredicate::slt, v, zero);
+        v = rw.create<arith::SelectOp>(loc, neg, rw.create<arith::AddIOp>(loc, v, d), v);
+        v = rw.create<arith::MaxSIOp>(loc, v, zero);
+        return rw.create<arith::MinSIOp>(loc, v, d).getResult();
+      };
+      Value s = clampToDim(read(a.getStarts())), e = clampToDim(read(a.getEnds()));
+      Value len = rw.create<arith::MaxSIOp>(loc, rw.create<arith::SubIOp>(loc, e, s), zero);
+      Value st = indexConst(rw, loc, step);
+      Value count = rw.create<arith::DivUIOp>(
+          loc, rw.create<arith::AddIOp>(loc, len, indexConst(rw, loc, step - 1)), st);
+      offs[*axis] = s;
+      sizes[*axis] = count;
+      strides[*axis] = rw.getIndexAttr(step);
+    }
+    // The static result dims must agree with what was computed.
+    Value r = rw.create<tensor::ExtractSliceOp>(loc, a.getData(), offs, sizes, strides);
+    rw.replaceOpWithNewOp<tensor::CastOp>(op, type, r);
+    return success();
+  }
+
   LogicalResult matchAndRewrite(SliceOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rw) const override {
     RankedTensorType type = resultTypeOf(op);
@@ -287,13 +373,19 @@ struct SliceLowering : public OpConversionPattern<SliceOp> {
     if (!type || !inType)
       return failure();
     auto starts = constantInts(op.getStarts()), ends = constantInts(op.getEnds());
-    if (!starts || !ends)
-      return failure();
     std::optional<SmallVector<int64_t>> axes, steps;
     if (!llvm::isa<NoneType>(op.getAxes().getType()) && !(axes = constantInts(op.getAxes())))
       return failure();
     if (!llvm::isa<NoneType>(op.getSteps().getType()) && !(steps = constantInts(op.getSteps())))
       return failure();
+    bool dynamicAxis = false;
+    if (starts && ends)
+      for (size_t k = 0; k < starts->size(); ++k) {
+        auto n = normalizeAxis(axes ? (*axes)[k] : static_cast<int64_t>(k), inType.getRank());
+        dynamicAxis |= n && inType.isDynamicDim(*n);
+      }
+    if (!starts || !ends || dynamicAxis)
+      return sliceRuntime(op, a, type, axes, steps, rw);
     SmallVector<int64_t> axisList;
     SmallVector<semantics::SliceAxis> bounds;
     for (size_t k = 0; k < starts->size(); ++k) {
@@ -449,15 +541,49 @@ struct ExpandLowering : public OpConversionPattern<ExpandOp> {
     RankedTensorType type = resultTypeOf(op);
     if (!type || !llvm::isa<RankedTensorType>(a.getInput().getType()))
       return failure();
-    // Dynamic result dims must come from the input (a shape value of 1).
     auto inType = llvm::cast<RankedTensorType>(a.getInput().getType());
-    for (int64_t i = 0; i < type.getRank(); ++i) {
-      int64_t id = i - (type.getRank() - inType.getRank());
-      if (type.isDynamicDim(i) && (id < 0 || !inType.isDynamicDim(id)))
-        return failure();
+    Location loc = op.getLoc();
+    int64_t rank = type.getRank(), off = rank - inType.getRank();
+    if (off < 0)
+      return failure();
+    auto shapeType = llvm::dyn_cast<RankedTensorType>(a.getShape().getType());
+    if (type.hasStaticShape() || !shapeType || !shapeType.hasStaticShape() ||
+        shapeType.getDimSize(0) != rank) {
+      // Static result, or dynamic dims that come from the input itself.
+      for (int64_t i = 0; i < rank; ++i)
+        if (type.isDynamicDim(i) && (i < off || !inType.isDynamicDim(i - off)))
+          return failure();
+      rw.replaceOp(op, buildElementwise(rw, loc, type, {a.getInput()},
+                                        [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
+      return success();
     }
-    rw.replaceOp(op, buildElementwise(rw, op.getLoc(), type, {a.getInput()},
-                                      [](OpBuilder &, Location, ValueRange v) { return v[0]; }));
+    // Run-time shape: out dim = max(shape[i], in dim) (one of them is 1);
+    // the input is read at index 0 where its dim is 1.
+    auto in = tensorSizes(rw, loc, a.getInput());
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!type.isDynamicDim(i)) {
+        sizes.push_back(rw.getIndexAttr(type.getDimSize(i)));
+        continue;
+      }
+      Value v = rw.create<tensor::ExtractOp>(loc, a.getShape(), ValueRange{indexConst(rw, loc, i)});
+      v = rw.create<arith::IndexCastOp>(loc, rw.getIndexType(), v);
+      if (i >= off)
+        v = rw.create<arith::MaxSIOp>(loc, v, toIndex(rw, loc, in[i - off]));
+      sizes.push_back(v);
+    }
+    Value input = a.getInput();
+    rw.replaceOp(op, buildIndexGeneric(rw, loc, type, sizes,
+                                       [&](OpBuilder &b, Location l, ValueRange ivs) -> Value {
+                                         SmallVector<Value> idx;
+                                         Value zero = indexConst(b, l, 0), one = indexConst(b, l, 1);
+                                         for (int64_t i = 0; i < inType.getRank(); ++i) {
+                                           Value d = toIndex(b, l, in[i]);
+                                           Value isOne = b.create<arith::CmpIOp>(l, arith::CmpIPredicate::eq, d, one);
+                                           idx.push_back(b.create<arith::SelectOp>(l, isOne, zero, ivs[i + off]));
+                                         }
+                                         return b.create<tensor::ExtractOp>(l, input, idx);
+                                       }));
     return success();
   }
 };
@@ -576,8 +702,18 @@ struct ConstantOfShapeLowering : public OpConversionPattern<ConstantOfShapeOp> {
   LogicalResult matchAndRewrite(ConstantOfShapeOp op, OpAdaptor a,
                                 ConversionPatternRewriter &rw) const override {
     RankedTensorType type = resultTypeOf(op);
-    if (!type || !type.hasStaticShape())
+    if (!type)
       return failure();
+    Location loc = op.getLoc();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      if (!type.isDynamicDim(i)) {
+        sizes.push_back(rw.getIndexAttr(type.getDimSize(i)));
+        continue;
+      }
+      Value v = rw.create<tensor::ExtractOp>(loc, a.getInput(), ValueRange{indexConst(rw, loc, i)});
+      sizes.push_back(rw.create<arith::IndexCastOp>(loc, rw.getIndexType(), v).getResult());
+    }
     Type et = type.getElementType();
     Value v;
     if (auto attr = op.getValueAttr()) {
@@ -593,7 +729,7 @@ struct ConstantOfShapeLowering : public OpConversionPattern<ConstantOfShapeOp> {
     } else {
       v = scalarConstant(rw, op.getLoc(), et, 0.0);
     }
-    rw.replaceOp(op, filledTensor(rw, op.getLoc(), type, {}, v));
+    rw.replaceOp(op, filledTensor(rw, op.getLoc(), type, sizes, v));
     return success();
   }
 };

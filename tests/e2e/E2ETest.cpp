@@ -133,10 +133,11 @@ std::vector<std::string> dimsFromInputs(mlir::func::FuncOp func,
   return out;
 }
 
-/// The model compiled for the test inputs' dims and run through libtxcrt
-/// matches PyTorch like the reference evaluator does.
-TEST_P(E2E, CompiledMatchesPyTorch) {
-  std::string dir = std::string(TXC_E2E_MODELS) + "/" + GetParam();
+/// The model compiled (for the test inputs' dims, or with every named dim
+/// left dynamic) and run through libtxcrt matches PyTorch like the
+/// reference evaluator does.
+void checkCompiled(const std::string &name, bool fixDims) {
+  std::string dir = std::string(TXC_E2E_MODELS) + "/" + name;
   auto manifest = readManifest(dir);
   ASSERT_FALSE(manifest.empty()) << "no manifest in " << dir;
   mlir::MLIRContext ctx;
@@ -159,7 +160,8 @@ TEST_P(E2E, CompiledMatchesPyTorch) {
     }
   }
   txc::PipelineOptions popts;
-  popts.dims = dimsFromInputs(module->lookupSymbol<mlir::func::FuncOp>("main"), inputs);
+  if (fixDims)
+    popts.dims = dimsFromInputs(module->lookupSymbol<mlir::func::FuncOp>("main"), inputs);
   mlir::PassManager pm(&ctx, mlir::ModuleOp::getOperationName());
   txc::buildDefaultPipeline(pm, popts);
   ASSERT_TRUE(mlir::succeeded(pm.run(*module))) << diags;
@@ -208,6 +210,11 @@ TEST_P(E2E, CompiledMatchesPyTorch) {
     EXPECT_LE(maxAbs / scale, 1e-4)
         << outputNames[i] << ": max abs error " << maxAbs << ", scale " << scale;
   }
+}
+
+TEST_P(E2E, CompiledMatchesPyTorch) { checkCompiled(GetParam(), /*fixDims=*/true); }
+TEST_P(E2E, CompiledWithDynamicDimsMatchesPyTorch) {
+  checkCompiled(GetParam(), /*fixDims=*/false);
 }
 
 INSTANTIATE_TEST_SUITE_P(Models, E2E,
