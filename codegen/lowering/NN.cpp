@@ -1355,6 +1355,318 @@ struct ResizeLowering : public TxcPattern<ResizeOp> {
   }
 };
 
+
+/// Resize with runtime scales/sizes/roi (no antialias): per output element
+/// and tap, the coordinate transform, the tap index and weight are computed
+/// in f64 in the body of one reduction generic over (output..., taps...).
+struct DynamicResizeLowering : public TxcPattern<ResizeOp> {
+  using TxcPattern<ResizeOp>::TxcPattern;
+  LogicalResult matchAndRewrite(ResizeOp op, OpAdaptor a,
+                                ConversionPatternRewriter &rw) const override {
+    RankedTensorType type = loweredTensorType(op.getType());
+    auto xt = staticType(a.getX());
+    if (!type || !xt || xt.getNumElements() == 0 || type.getRank() != xt.getRank() ||
+        !llvm::isa<FloatType>(xt.getElementType()) || type.getElementType() != xt.getElementType())
+      return failure();
+    StringRef mode = op.getMode(), ctm = op.getCoordinateTransformationMode(),
+              nearestMode = op.getNearestMode(), policy = op.getKeepAspectRatioPolicy();
+    if (op.getAntialias() != 0 && mode != "nearest")
+      return failure();
+    if (mode != "nearest" && mode != "linear" && mode != "cubic")
+      return failure();
+    if (ctm != "half_pixel" && ctm != "half_pixel_symmetric" && ctm != "pytorch_half_pixel" &&
+        ctm != "align_corners" && ctm != "asymmetric" && ctm != "tf_crop_and_resize")
+      return failure();
+    if (mode == "nearest" && nearestMode != "round_prefer_floor" && nearestMode != "round_prefer_ceil" &&
+        nearestMode != "floor" && nearestMode != "ceil")
+      return failure();
+    if (policy != "stretch" && policy != "not_larger" && policy != "not_smaller")
+      return failure();
+    int64_t r = xt.getRank();
+    Ints axes;
+    if (op.getAxes()) {
+      std::vector<bool> seen(r, false);
+      for (int64_t ax : intsAttr(op.getAxes(), 0, 0)) {
+        auto n = normalizeAxis(ax, r);
+        if (!n || seen[*n])
+          return failure();
+        seen[*n] = true;
+        axes.push_back(*n);
+      }
+    } else {
+      for (int64_t i = 0; i < r; ++i)
+        axes.push_back(i);
+    }
+    size_t na = axes.size();
+    auto lenOf = [](Value v) -> int64_t {
+      if (llvm::isa<NoneType>(v.getType()))
+        return 0;
+      auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
+      if (!t || !t.hasStaticShape() || t.getRank() != 1)
+        return -1;
+      return t.getDimSize(0);
+    };
+    int64_t nScales = lenOf(a.getScales()), nSizes = lenOf(a.getSizes());
+    if (nScales < 0 || nSizes < 0 || (nScales > 0) == (nSizes > 0))
+      return failure();
+    bool useScales = nScales > 0;
+    if ((useScales ? nScales : nSizes) != static_cast<int64_t>(na))
+      return failure();
+    if (useScales && !llvm::isa<FloatType>(
+                         llvm::cast<RankedTensorType>(a.getScales().getType()).getElementType()))
+      return failure();
+    if (!useScales && !llvm::isa<IntegerType>(
+                          llvm::cast<RankedTensorType>(a.getSizes().getType()).getElementType()))
+      return failure();
+    bool hasRoi = false;
+    if (ctm == "tf_crop_and_resize") {
+      int64_t nRoi = lenOf(a.getRoi());
+      if (nRoi < 0 || (nRoi != 0 && nRoi != static_cast<int64_t>(2 * na)))
+        return failure();
+      hasRoi = nRoi != 0;
+      if (hasRoi && !llvm::isa<FloatType>(llvm::cast<RankedTensorType>(a.getRoi().getType()).getElementType()))
+        return failure();
+    }
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Type f64 = rw.getF64Type();
+    auto cf = [&](OpBuilder &b, Location l, double v) { return scalarConstant(b, l, f64, v); };
+    auto extractF = [&](Value t, int64_t i) -> Value {
+      Value v = rw.create<tensor::ExtractOp>(loc, t, ValueRange{cIndex(rw, loc, i)});
+      return castScalar(rw, loc, v, f64, false, false);
+    };
+    // Per dim: scale (f64), output size (index), roi.
+    std::vector<Value> scale(r), outSize(r), roiS(r), roiE(r);
+    std::vector<bool> active(r, false);
+    for (int64_t ax : axes)
+      active[ax] = true;
+    for (int64_t d = 0; d < r; ++d) {
+      scale[d] = cf(rw, loc, 1.0);
+      outSize[d] = cIndex(rw, loc, xt.getDimSize(d));
+      roiS[d] = cf(rw, loc, 0.0);
+      roiE[d] = cf(rw, loc, 1.0);
+    }
+    for (size_t i = 0; i < na; ++i) {
+      int64_t d = axes[i];
+      double in = static_cast<double>(xt.getDimSize(d));
+      if (useScales) {
+        scale[d] = extractF(a.getScales(), i);
+        Value o = rw.create<math::FloorOp>(loc, rw.create<arith::MulFOp>(loc, scale[d], cf(rw, loc, in)));
+        o = rw.create<arith::MaximumFOp>(loc, o, cf(rw, loc, 0));
+        outSize[d] = rw.create<arith::IndexCastOp>(loc, rw.getIndexType(),
+                                                   rw.create<arith::FPToSIOp>(loc, rw.getI64Type(), o));
+      } else {
+        Value sz = rw.create<tensor::ExtractOp>(loc, a.getSizes(), ValueRange{cIndex(rw, loc, i)});
+        sz = castScalar(rw, loc, sz, rw.getI64Type(), isUnsignedInt(llvm::cast<ShapedType>(op.getSizes().getType()).getElementType()), false);
+        outSize[d] = rw.create<arith::IndexCastOp>(loc, rw.getIndexType(), sz);
+        scale[d] = rw.create<arith::DivFOp>(loc, rw.create<arith::SIToFPOp>(loc, f64, sz), cf(rw, loc, in));
+      }
+      if (hasRoi) {
+        roiS[d] = extractF(a.getRoi(), i);
+        roiE[d] = extractF(a.getRoi(), na + i);
+      }
+    }
+    if (!useScales && policy != "stretch") {
+      Value sc;
+      for (int64_t ax : axes)
+        sc = !sc ? scale[ax]
+                 : policy == "not_larger" ? Value(rw.create<arith::MinimumFOp>(loc, sc, scale[ax]))
+                                          : Value(rw.create<arith::MaximumFOp>(loc, sc, scale[ax]));
+      for (int64_t ax : axes) {
+        scale[ax] = sc;
+        Value o = rw.create<arith::AddFOp>(
+            loc, rw.create<arith::MulFOp>(loc, sc, cf(rw, loc, static_cast<double>(xt.getDimSize(ax)))),
+            cf(rw, loc, 0.5));
+        outSize[ax] = rw.create<arith::IndexCastOp>(loc, rw.getIndexType(),
+                                                    rw.create<arith::FPToSIOp>(loc, rw.getI64Type(), o));
+      }
+    }
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t d = 0; d < r; ++d)
+      sizes.push_back(type.isDynamicDim(d) ? OpFoldResult(outSize[d]) : OpFoldResult(rw.getIndexAttr(type.getDimSize(d))));
+    int64_t T = mode == "nearest" ? 1 : mode == "linear" ? 2 : 4;
+    int64_t first = mode == "cubic" ? -1 : 0;
+    // Reduction dims: one per active axis with T > 1.
+    std::vector<int64_t> redDim(r, -1);
+    Ints redSizes;
+    for (int64_t d = 0; d < r; ++d)
+      if (active[d] && T > 1) {
+        redDim[d] = r + redSizes.size();
+        redSizes.push_back(T);
+      }
+    int64_t nd = r + redSizes.size();
+    SmallVector<IterType> iters(r, IterType::parallel);
+    iters.append(redSizes.size(), IterType::reduction);
+    SmallVector<AffineExpr> oe, ke;
+    for (int64_t d = 0; d < r; ++d)
+      oe.push_back(getAffineDimExpr(d, ctx));
+    for (size_t i = 0; i < redSizes.size(); ++i)
+      ke.push_back(getAffineDimExpr(r + i, ctx));
+    SmallVector<Value> ins;
+    SmallVector<AffineMap> maps;
+    if (!redSizes.empty()) {
+      ins.push_back(rw.create<tensor::EmptyOp>(loc, redSizes, rw.getI8Type()));
+      maps.push_back(AffineMap::get(nd, 0, ke, ctx));
+    }
+    maps.push_back(AffineMap::get(nd, 0, oe, ctx));
+    auto accT = RankedTensorType::get(type.getShape(), f64);
+    Value init = filledTensor(rw, loc, accT, sizes, cf(rw, loc, 0));
+    double cubicA = op.getCubicCoeffA().convertToDouble();
+    bool excludeOutside = op.getExcludeOutside() != 0;
+    double extrapolation = op.getExtrapolationValue().convertToDouble();
+    Value X = a.getX();
+    Value sum = buildGeneric(
+        rw, loc, ins, {init}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange v) -> SmallVector<Value> {
+          SmallVector<Value> pos;
+          Value w = cf(b, l, 1.0);
+          Value extrap = b.create<arith::ConstantIntOp>(l, 0, 1);
+          Value firstTap = b.create<arith::ConstantIntOp>(l, 1, 1);
+          for (int64_t d = 0; d < r; ++d) {
+            Value o = b.create<linalg::IndexOp>(l, d);
+            if (!active[d]) {
+              pos.push_back(o);
+              continue;
+            }
+            int64_t inW = xt.getDimSize(d);
+            Value inWf = cf(b, l, static_cast<double>(inW));
+            Value x = b.create<arith::SIToFPOp>(l, f64, b.create<arith::IndexCastOp>(l, b.getI64Type(), o));
+            Value sc = scale[d];
+            Value outWf = b.create<arith::MulFOp>(l, sc, inWf);
+            Value outW = b.create<arith::SIToFPOp>(l, f64, b.create<arith::IndexCastOp>(l, b.getI64Type(), outSize[d]));
+            auto add = [&](Value p, Value q) -> Value { return b.create<arith::AddFOp>(l, p, q); };
+            auto sub = [&](Value p, Value q) -> Value { return b.create<arith::SubFOp>(l, p, q); };
+            auto mul = [&](Value p, Value q) -> Value { return b.create<arith::MulFOp>(l, p, q); };
+            auto div = [&](Value p, Value q) -> Value { return b.create<arith::DivFOp>(l, p, q); };
+            auto feq = [&](Value p, Value q) -> Value {
+              return b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OEQ, p, q);
+            };
+            auto sel = [&](Value c, Value p, Value q) -> Value { return b.create<arith::SelectOp>(l, c, p, q); };
+            Value half = cf(b, l, 0.5), one = cf(b, l, 1.0);
+            Value hp = sub(div(add(x, half), sc), half);
+            Value xo;
+            if (ctm == "half_pixel") {
+              xo = hp;
+            } else if (ctm == "half_pixel_symmetric") {
+              Value adj = div(outW, outWf);
+              Value center = cf(b, l, inW / 2.0);
+              xo = add(mul(center, sub(one, adj)), hp);
+            } else if (ctm == "pytorch_half_pixel") {
+              xo = sel(feq(outWf, one), cf(b, l, -0.5), hp);
+            } else if (ctm == "align_corners") {
+              xo = sel(feq(outWf, one), cf(b, l, 0.0), div(mul(x, cf(b, l, inW - 1.0)), sub(outWf, one)));
+            } else if (ctm == "asymmetric") {
+              xo = div(x, sc);
+            } else { // tf_crop_and_resize
+              Value span = mul(sub(roiE[d], roiS[d]), cf(b, l, inW - 1.0));
+              xo = sel(feq(outWf, one), div(span, cf(b, l, 2.0)), div(mul(x, span), sub(outWf, one)));
+              xo = add(xo, mul(roiS[d], cf(b, l, inW - 1.0)));
+              Value lo = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OLT, xo, cf(b, l, 0.0));
+              Value hi = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, xo, cf(b, l, inW - 1.0));
+              extrap = b.create<arith::OrIOp>(l, extrap, b.create<arith::OrIOp>(l, lo, hi));
+              // Keep the index math finite for extrapolated lanes.
+              xo = sel(b.create<arith::OrIOp>(l, lo, hi), cf(b, l, 0.0), xo);
+            }
+            Value fl = b.create<math::FloorOp>(l, xo);
+            Value ratio = sub(xo, fl);
+            Value i0 = b.create<arith::IndexCastOp>(l, b.getIndexType(),
+                                                    b.create<arith::FPToSIOp>(l, b.getI64Type(), fl));
+            Value rz = feq(ratio, cf(b, l, 0.0));
+            ratio = sel(rz, one, ratio);
+            i0 = sel(rz, b.create<arith::SubIOp>(l, i0, cIndex(b, l, 1)), i0);
+            Value dimI = cIndex(b, l, inW);
+            if (mode == "nearest") {
+              Value up;
+              Value isOne = feq(ratio, one);
+              if (nearestMode == "round_prefer_floor")
+                up = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, ratio, half);
+              else if (nearestMode == "round_prefer_ceil")
+                up = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGE, ratio, half);
+              else if (nearestMode == "floor")
+                up = b.create<arith::ConstantIntOp>(l, 0, 1);
+              else
+                up = b.create<arith::ConstantIntOp>(l, 1, 1);
+              up = b.create<arith::OrIOp>(l, up, isOne);
+              Value p = sel(up, b.create<arith::AddIOp>(l, i0, cIndex(b, l, 1)), i0);
+              Value wd = one;
+              if (excludeOutside) {
+                Value inside = andV(b, l, cmpI(b, l, arith::CmpIPredicate::sge, p, cIndex(b, l, 0)),
+                                    cmpI(b, l, arith::CmpIPredicate::slt, p, dimI));
+                wd = sel(inside, one, cf(b, l, 0.0));
+              }
+              pos.push_back(clampI(b, l, p, inW));
+              w = mul(w, wd);
+              continue;
+            }
+            // All T coefficients, exclusion/renormalization, then tap t.
+            SmallVector<Value> coeffs;
+            if (mode == "linear") {
+              coeffs = {sub(one, ratio), ratio};
+            } else {
+              Value A = cf(b, l, cubicA);
+              Value rr = ratio, q = sub(one, ratio);
+              auto outer = [&](Value z) { // ((A*z - 5A)*z + 8A)*z - 4A, z = r + 1
+                Value t0 = sub(mul(A, z), cf(b, l, 5 * cubicA));
+                t0 = add(mul(t0, z), cf(b, l, 8 * cubicA));
+                return sub(mul(t0, z), cf(b, l, 4 * cubicA));
+              };
+              auto inner = [&](Value z) { // ((A+2)*z - (A+3))*z*z + 1
+                Value t0 = sub(mul(cf(b, l, cubicA + 2), z), cf(b, l, cubicA + 3));
+                return add(mul(mul(t0, z), z), one);
+              };
+              coeffs = {outer(add(rr, one)), inner(rr), inner(q), outer(add(q, one))};
+            }
+            SmallVector<Value> ps;
+            for (int64_t j = 0; j < T; ++j)
+              ps.push_back(b.create<arith::AddIOp>(l, i0, cIndex(b, l, first + j)));
+            if (excludeOutside) {
+              Value s = cf(b, l, 0.0);
+              for (int64_t j = 0; j < T; ++j) {
+                Value inside = andV(b, l, cmpI(b, l, arith::CmpIPredicate::sge, ps[j], cIndex(b, l, 0)),
+                                    cmpI(b, l, arith::CmpIPredicate::slt, ps[j], dimI));
+                coeffs[j] = sel(inside, coeffs[j], cf(b, l, 0.0));
+                s = add(s, coeffs[j]);
+              }
+              Value sz = feq(s, cf(b, l, 0.0));
+              for (int64_t j = 0; j < T; ++j)
+                coeffs[j] = sel(sz, coeffs[j], div(coeffs[j], s));
+            }
+            Value t = b.create<linalg::IndexOp>(l, redDim[d]);
+            firstTap = andV(b, l, firstTap, cmpI(b, l, arith::CmpIPredicate::eq, t, cIndex(b, l, 0)));
+            Value wd = coeffs[T - 1], p = ps[T - 1];
+            for (int64_t j = T - 2; j >= 0; --j) {
+              Value is = cmpI(b, l, arith::CmpIPredicate::eq, t, cIndex(b, l, j));
+              wd = sel(is, coeffs[j], wd);
+              p = sel(is, ps[j], p);
+            }
+            pos.push_back(clampI(b, l, p, inW));
+            w = mul(w, wd);
+          }
+          Value xv = castScalar(b, l, b.create<tensor::ExtractOp>(l, X, pos), f64, false, false);
+          Value contrib = b.create<arith::MulFOp>(l, w, xv);
+          Value exv = b.create<arith::SelectOp>(l, firstTap, cf(b, l, extrapolation), cf(b, l, 0.0));
+          contrib = b.create<arith::SelectOp>(l, extrap, exv, contrib);
+          return {b.create<arith::AddFOp>(l, v.back(), contrib)};
+        })[0];
+    Value y = buildMappedGeneric(rw, loc, type, sizes, {sum}, {AffineMap::getMultiDimIdentityMap(r, ctx)},
+                                 [&](OpBuilder &b, Location l, ValueRange v) -> Value {
+                                   return castScalar(b, l, v[0], type.getElementType(), false, false);
+                                 });
+    rw.replaceOp(op, y);
+    return success();
+  }
+
+  static Value cIndex(OpBuilder &b, Location l, int64_t v) { return b.create<arith::ConstantIndexOp>(l, v); }
+  static Value cmpI(OpBuilder &b, Location l, arith::CmpIPredicate p, Value x, Value y) {
+    return b.create<arith::CmpIOp>(l, p, x, y);
+  }
+  static Value andV(OpBuilder &b, Location l, Value x, Value y) { return b.create<arith::AndIOp>(l, x, y); }
+  static Value clampI(OpBuilder &b, Location l, Value p, int64_t dim) {
+    Value w = b.create<arith::MaxSIOp>(l, p, cIndex(b, l, 0));
+    return b.create<arith::MinSIOp>(l, w, cIndex(b, l, dim - 1));
+  }
+};
+
 } // namespace
 
 void populateNNPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
@@ -1366,6 +1678,8 @@ void populateNNPatterns(TypeConverter &tc, RewritePatternSet &patterns) {
                GroupedNormLowering<InstanceNormalizationOp>,
                GroupedNormLowering<GroupNormalizationOp>, LRNLowering, DepthToSpaceLowering,
                SpaceToDepthLowering, ResizeLowering>(tc, ctx);
+  // Runtime scales/sizes; tried after the compile-time-table lowering.
+  patterns.add<DynamicResizeLowering>(tc, ctx, /*benefit=*/0);
 }
 
 } // namespace txc::lowering
