@@ -4,6 +4,8 @@
 
 #include "onnx/onnx_pb.h"
 
+#include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -115,14 +117,21 @@ std::unique_ptr<LeanModel> LeanModel::open(const std::string &path,
                                            onnx::ModelProto &model,
                                            std::string &error) {
   std::unique_ptr<LeanModel> lean(new LeanModel());
-  lean->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused
+  // below, as are devices (/dev/zero) and directories, before any read.
+  lean->fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (lean->fd_ < 0) {
-    error = "cannot open '" + path + "'";
+    error = "cannot open '" + path + "': " + std::strerror(errno);
     return nullptr;
   }
   struct stat st;
   if (fstat(lean->fd_, &st) != 0 || !S_ISREG(st.st_mode)) {
-    error = "'" + path + "' is not a regular file";
+    error = "'" + path + "' is not a regular file (" +
+            (S_ISDIR(st.st_mode)    ? "a directory"
+             : S_ISFIFO(st.st_mode) ? "a FIFO"
+             : S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device"
+                                                          : "not a file") +
+            ")";
     return nullptr;
   }
   size_t size = static_cast<size_t>(st.st_size);

@@ -2,11 +2,11 @@
 #ifndef TXC_FRONTEND_ONNXTENSOR_H
 #define TXC_FRONTEND_ONNXTENSOR_H
 
-#include "reference/Tensor.h"
-
 #include "mlir/IR/BuiltinAttributes.h"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace onnx {
 class TensorProto;
@@ -22,6 +22,8 @@ struct TensorReadContext {
   /// Tensors with more elements than this become dense_resource blobs
   /// (held once, not uniqued, elided in dumps); smaller ones dense attrs.
   int64_t resourceThreshold = 64;
+  /// Larger tensors are refused before allocation (0: semantics::maxTensorBytes()).
+  uint64_t maxTensorBytes = 0;
   /// For initializers read by LeanModel: where their raw_data lies.
   const LeanModel *lean = nullptr;
   const RawDataRange *raw = nullptr;
@@ -33,12 +35,19 @@ struct TensorReadContext {
 mlir::ElementsAttr convertTensor(mlir::MLIRContext *ctx, onnx::TensorProto &t,
                                  const TensorReadContext &rc, std::string &error);
 
-/// Reads a TensorProto into a reference tensor (for test data). Throws
-/// ref::EvalError with a clear message on unsupported or malformed data.
-ref::Tensor tensorFromProto(const onnx::TensorProto &t,
-                            const std::string &baseDir = "");
-/// Parses a serialized TensorProto file (.pb) into a reference tensor.
-ref::Tensor readTensorFile(const std::string &path);
+/// A TensorProto's data as little-endian bytes of its element type (bool:
+/// 1 byte), whichever field holds it (raw_data, typed fields, or external
+/// data confined to `baseDir`).
+struct TensorData {
+  int onnxType = 0;
+  std::vector<int64_t> shape;
+  std::string bytes;
+};
+/// Sizes are checked against `maxBytes` (0: the --max-tensor-bytes limit)
+/// before anything is allocated. On failure returns false and sets `error`.
+/// (The ONNX test-data reader in tests/support builds on this.)
+bool tensorData(const onnx::TensorProto &t, const std::string &baseDir,
+                uint64_t maxBytes, TensorData &out, std::string &error);
 
 } // namespace txc
 

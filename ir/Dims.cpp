@@ -105,7 +105,8 @@ int64_t staticProduct(ArrayRef<Dim> dims) {
   for (const Dim &d : dims) {
     if (!d.isStatic())
       return ShapedType::kDynamic;
-    p *= d.size;
+    if (__builtin_mul_overflow(p, d.size, &p))
+      return ShapedType::kDynamic; // too large to be a real shape
   }
   return p;
 }

@@ -23,6 +23,14 @@ struct Dim {
   static Dim fixed(int64_t n) { return Dim{n, {}}; }
   static Dim named(mlir::StringAttr n) { return Dim{mlir::ShapedType::kDynamic, n}; }
   static Dim unknown() { return Dim{}; }
+  /// a * b as a static dim, or unknown when the product overflows (a shape
+  /// that large is refused by size where types are checked).
+  static Dim product(int64_t a, int64_t b) {
+    int64_t p;
+    if (__builtin_mul_overflow(a, b, &p) || mlir::ShapedType::isDynamic(p))
+      return unknown();
+    return fixed(p);
+  }
   bool isStatic() const { return !mlir::ShapedType::isDynamic(size); }
   bool isNamed() const { return !isStatic() && name && !name.getValue().empty(); }
   /// Known equal: same static size, or same name.

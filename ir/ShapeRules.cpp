@@ -110,6 +110,13 @@ LogicalResult verifyInferredResultTypes(Operation *op) {
     return op->emitOpError() << "has " << op->getNumResults()
                              << " results but its shape rule gives "
                              << inferred.size();
+  // A wrapped computation must not become a type: a negative static dim.
+  for (auto [i, t] : llvm::enumerate(inferred))
+    if (auto r = llvm::dyn_cast<RankedTensorType>(t))
+      for (int64_t d : r.getShape())
+        if (!ShapedType::isDynamic(d) && d < 0)
+          return op->emitOpError() << "result #" << i << " would have the negative dim "
+                                   << d << " (check the op's attributes and shapes)";
   for (auto [i, pair] : llvm::enumerate(llvm::zip(op->getResultTypes(), inferred)))
     if (!compatible(std::get<0>(pair), std::get<1>(pair)))
       return op->emitOpError() << "result #" << i << " has type "

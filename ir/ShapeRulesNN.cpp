@@ -317,7 +317,7 @@ LogicalResult ConvTransposeOp::inferResultTypes(Types &types) {
     return emitOpError("X and W must have the same rank >= 3");
   size_t n = tx.getRank() - 2;
   DimList dx = getDims(tx), dw = getDims(tw);
-  Dim channels = dw[1].isStatic() ? Dim::fixed(dw[1].size * getGroup()) : Dim::unknown();
+  Dim channels = dw[1].isStatic() ? Dim::product(dw[1].size, getGroup()) : Dim::unknown();
   DimList out{dx[0], channels};
   if (auto os = getOutputShape()) {
     auto shape = intsOr(os, n, 0);
@@ -337,7 +337,7 @@ LogicalResult ConvTransposeOp::inferResultTypes(Types &types) {
     }
     int64_t in = dx[2 + i].size;
     if (getAutoPad() == "SAME_UPPER" || getAutoPad() == "SAME_LOWER")
-      out.push_back(Dim::fixed(in * strides[i]));
+      out.push_back(Dim::product(in, strides[i]));
     else
       out.push_back(Dim::fixed(strides[i] * (in - 1) + outPad[i] +
                                (k - 1) * dil[i] + 1 - pads[i] - pads[i + n]));
@@ -493,7 +493,7 @@ LogicalResult AttentionOp::inferResultTypes(Types &types) {
   else
     types.push_back(makeTensorType(
         {batch, qSeq,
-         qHeads.isStatic() && vHeadDim.isStatic() ? Dim::fixed(qHeads.size * vHeadDim.size)
+         qHeads.isStatic() && vHeadDim.isStatic() ? Dim::product(qHeads.size, vHeadDim.size)
                                                   : Dim::unknown()},
         elem));
   types.push_back(makeTensorType({batch, kvHeads, total, headDim}, elem));

@@ -59,13 +59,13 @@ LogicalResult ReshapeOp::inferResultTypes(Types &types) {
     SmallVector<StringAttr> inNames, outNames;
     bool inUnknown = false, outUnknown = false;
     for (const Dim &d : inDims) {
-      if (d.isStatic()) inStatic *= d.size;
+      if (d.isStatic()) inUnknown |= __builtin_mul_overflow(inStatic, d.size, &inStatic);
       else if (d.isNamed()) inNames.push_back(d.name);
       else inUnknown = true;
     }
     for (auto [i, d] : llvm::enumerate(out)) {
       if (static_cast<int64_t>(i) == inferIdx) continue;
-      if (d.isStatic()) outStatic *= d.size;
+      if (d.isStatic()) outUnknown |= __builtin_mul_overflow(outStatic, d.size, &outStatic);
       else if (d.isNamed()) outNames.push_back(d.name);
       else outUnknown = true;
     }
@@ -371,7 +371,7 @@ LogicalResult TileOp::inferResultTypes(Types &types) {
     if (r < 0)
       return emitOpError() << "repeats[" << i << "] = " << r << " is negative";
     if (r != 1)
-      dims[i] = dims[i].isStatic() ? Dim::fixed(dims[i].size * r) : Dim::unknown();
+      dims[i] = dims[i].isStatic() ? Dim::product(dims[i].size, r) : Dim::unknown();
   }
   types.push_back(makeTensorType(dims, elem));
   return success();
@@ -511,7 +511,7 @@ static LogicalResult spaceDepth(Operation *op, Value input, int64_t b,
   auto scale = [](Dim x, int64_t m, bool mul) {
     if (!x.isStatic())
       return Dim::unknown();
-    return Dim::fixed(mul ? x.size * m : x.size / m);
+    return mul ? Dim::product(x.size, m) : Dim::fixed(x.size / m);
   };
   if (toSpace) {
     if (d[1].isStatic() && d[1].size % (b * b))

@@ -1,6 +1,7 @@
 //===- TxcDialect.cpp - txc dialect registration and type mapping ---------===//
 
 #include "ir/TxcDialect.h"
+#include "ir/semantics/DTypes.h"
 #include "ir/Dims.h"
 
 #include "mlir/IR/Builders.h"
@@ -60,40 +61,32 @@ Operation *TxcDialect::materializeConstant(OpBuilder &builder, Attribute value,
 
 namespace txc {
 
+// Both directions come from the one dtype table, ir/semantics/DTypes.h.
 Type elementTypeFromOnnx(MLIRContext *ctx, int64_t onnxType) {
-  switch (onnxType) {
-  case 1: return FloatType::getF32(ctx);
-  case 2: return IntegerType::get(ctx, 8, IntegerType::Unsigned);
-  case 3: return IntegerType::get(ctx, 8);
-  case 4: return IntegerType::get(ctx, 16, IntegerType::Unsigned);
-  case 5: return IntegerType::get(ctx, 16);
-  case 6: return IntegerType::get(ctx, 32);
-  case 7: return IntegerType::get(ctx, 64);
-  case 9: return IntegerType::get(ctx, 1);
-  case 10: return FloatType::getF16(ctx);
-  case 11: return FloatType::getF64(ctx);
-  case 12: return IntegerType::get(ctx, 32, IntegerType::Unsigned);
-  case 13: return IntegerType::get(ctx, 64, IntegerType::Unsigned);
-  case 16: return FloatType::getBF16(ctx);
-  default: return nullptr;
+  const semantics::DTypeRow *r = semantics::dtypeByOnnxCode(onnxType);
+  if (!r)
+    return nullptr;
+  switch (r->kind) {
+  case semantics::ElemKind::Float:
+    if (r->brainFloat)
+      return FloatType::getBF16(ctx);
+    return r->bits == 16 ? Type(FloatType::getF16(ctx))
+           : r->bits == 32 ? Type(FloatType::getF32(ctx))
+                           : Type(FloatType::getF64(ctx));
+  case semantics::ElemKind::Signed:
+    return IntegerType::get(ctx, r->bits);
+  case semantics::ElemKind::Unsigned:
+    return IntegerType::get(ctx, r->bits, IntegerType::Unsigned);
+  case semantics::ElemKind::Bool:
+    return IntegerType::get(ctx, 1);
   }
+  return nullptr;
 }
 
 int64_t onnxTypeOf(Type t) {
-  if (t.isF32()) return 1;
-  if (t.isF16()) return 10;
-  if (t.isF64()) return 11;
-  if (t.isBF16()) return 16;
-  if (auto i = llvm::dyn_cast<IntegerType>(t)) {
-    bool u = i.isUnsigned();
-    switch (i.getWidth()) {
-    case 1: return 9;
-    case 8: return u ? 2 : 3;
-    case 16: return u ? 4 : 5;
-    case 32: return u ? 12 : 6;
-    case 64: return u ? 13 : 7;
-    }
-  }
+  for (const semantics::DTypeRow &r : semantics::kDTypes)
+    if (elementTypeFromOnnx(t.getContext(), r.onnxCode) == t)
+      return r.onnxCode;
   return 0;
 }
 

@@ -2,46 +2,26 @@
 
 #include "Npy.h"
 
+#include "ir/semantics/DTypes.h"
+
+#include <cerrno>
 #include <cstring>
+#include <sys/stat.h>
 #include <fstream>
 #include <sstream>
 
 namespace txc::ref {
 
 static const char *npyDescr(DType t) {
-  switch (t) {
-  case DType::F32: return "<f4";
-  case DType::F64: return "<f8";
-  case DType::F16: return "<f2";
-  case DType::BF16: return "<V2"; // numpy has no bfloat16; raw 2-byte void
-  case DType::I8: return "|i1";
-  case DType::U8: return "|u1";
-  case DType::I16: return "<i2";
-  case DType::U16: return "<u2";
-  case DType::I32: return "<i4";
-  case DType::U32: return "<u4";
-  case DType::I64: return "<i8";
-  case DType::U64: return "<u8";
-  case DType::Bool: return "|b1";
-  }
-  return "";
+  return semantics::kDTypes[static_cast<size_t>(t)].npyDescr;
 }
 
-static bool dtypeFromDescr(std::string d, DType &out) {
-  if (d.size() == 3 && (d[0] == '<' || d[0] == '|' || d[0] == '='))
-    d[0] = '<';
-  static const std::pair<const char *, DType> table[] = {
-      {"<f4", DType::F32}, {"<f8", DType::F64}, {"<f2", DType::F16},
-      {"<i1", DType::I8},  {"<u1", DType::U8},  {"<i2", DType::I16},
-      {"<u2", DType::U16}, {"<i4", DType::I32}, {"<u4", DType::U32},
-      {"<i8", DType::I64}, {"<u8", DType::U64}, {"<b1", DType::Bool},
-      {"<V2", DType::BF16}};
-  for (auto &e : table)
-    if (d == e.first) {
-      out = e.second;
-      return true;
-    }
-  return false;
+static bool dtypeFromDescr(const std::string &d, DType &out) {
+  const semantics::DTypeRow *r = semantics::dtypeByNpyDescr(d);
+  if (!r)
+    return false;
+  out = static_cast<DType>(semantics::dtypeIndex(r));
+  return true;
 }
 
 static std::string headerValue(const std::string &h, const std::string &key) {
@@ -67,6 +47,14 @@ static std::string headerValue(const std::string &h, const std::string &key) {
 }
 
 Tensor readNpy(const std::string &path) {
+  // A FIFO, a device or a directory is refused before it is opened (opening
+  // a FIFO blocks; /dev/zero never ends).
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    throw EvalError("cannot open '" + path + "': " + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    throw EvalError("'" + path + "' is not a regular file");
+  uint64_t fileSize = static_cast<uint64_t>(st.st_size);
   std::ifstream in(path, std::ios::binary);
   if (!in)
     throw EvalError("cannot open '" + path + "'");
@@ -107,12 +95,24 @@ Tensor readNpy(const std::string &path) {
     size_t b = item.find_first_not_of(' ');
     if (b == std::string::npos)
       continue;
-    try {
-      shape.push_back(std::stoll(item.substr(b)));
-    } catch (...) {
-      throw EvalError("'" + path + "': bad shape '" + shapeStr + "'");
-    }
+    std::string digits = item.substr(b, item.find_last_not_of(' ') + 1 - b);
+    int64_t d = 0;
+    bool ok = !digits.empty() && digits.size() <= 18;
+    for (char c : digits)
+      ok = ok && c >= '0' && c <= '9';
+    if (ok)
+      d = std::stoll(digits);
+    if (!ok)
+      throw EvalError("'" + path + "': bad shape '" + shapeStr +
+                      "' (dims must be non-negative integers)");
+    shape.push_back(d);
   }
+  size_t want = checkedByteSize(dt, shape, "'" + path + "': the array");
+  uint64_t dataStart = 8 + (magic[6] == 1 ? 2 : 4) + uint64_t(headerLen);
+  if (fileSize < dataStart || fileSize - dataStart < want)
+    throw EvalError("'" + path + "': truncated data (expected " + std::to_string(want) +
+                    " bytes for shape " + shapeToString(shape) + ", the file has " +
+                    std::to_string(fileSize < dataStart ? 0 : fileSize - dataStart) + ")");
   Tensor t(dt, shape);
   if (t.byteSize() &&
       !in.read(static_cast<char *>(t.mutableRaw()), t.byteSize()))

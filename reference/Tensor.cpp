@@ -2,92 +2,43 @@
 
 #include "Tensor.h"
 
+#include "ir/semantics/DTypes.h"
+#include "ir/semantics/Limits.h"
+
 #include <cmath>
+#include <new>
 #include <cstring>
 #include <limits>
 #include <sstream>
 
 namespace txc::ref {
 
-size_t dtypeSize(DType t) {
-  switch (t) {
-  case DType::F64: case DType::I64: case DType::U64: return 8;
-  case DType::F32: case DType::I32: case DType::U32: return 4;
-  case DType::F16: case DType::BF16: case DType::I16: case DType::U16: return 2;
-  case DType::I8: case DType::U8: case DType::Bool: return 1;
-  }
-  return 1;
+// Everything about a dtype comes from the one table, ir/semantics/DTypes.h,
+// whose rows are in DType's order.
+static const semantics::DTypeRow &row(DType t) {
+  static_assert(semantics::kNumDTypes == size_t(DType::Bool) + 1,
+                "ir/semantics/DTypes.h has one row per DType, in order");
+  return semantics::kDTypes[static_cast<size_t>(t)];
 }
 
-const char *dtypeName(DType t) {
-  switch (t) {
-  case DType::F32: return "float32";
-  case DType::F64: return "float64";
-  case DType::F16: return "float16";
-  case DType::BF16: return "bfloat16";
-  case DType::I8: return "int8";
-  case DType::U8: return "uint8";
-  case DType::I16: return "int16";
-  case DType::U16: return "uint16";
-  case DType::I32: return "int32";
-  case DType::U32: return "uint32";
-  case DType::I64: return "int64";
-  case DType::U64: return "uint64";
-  case DType::Bool: return "bool";
-  }
-  return "?";
-}
-
-bool isFloat(DType t) {
-  return t == DType::F32 || t == DType::F64 || t == DType::F16 ||
-         t == DType::BF16;
-}
-bool isSignedInt(DType t) {
-  return t == DType::I8 || t == DType::I16 || t == DType::I32 ||
-         t == DType::I64;
-}
+size_t dtypeSize(DType t) { return row(t).byteSize(); }
+const char *dtypeName(DType t) { return row(t).name; }
+bool isFloat(DType t) { return row(t).kind == semantics::ElemKind::Float; }
+bool isSignedInt(DType t) { return row(t).kind == semantics::ElemKind::Signed; }
 bool isUnsignedInt(DType t) {
-  return t == DType::U8 || t == DType::U16 || t == DType::U32 ||
-         t == DType::U64 || t == DType::Bool;
+  return row(t).kind == semantics::ElemKind::Unsigned ||
+         row(t).kind == semantics::ElemKind::Bool;
 }
 
 bool dtypeFromOnnx(int64_t onnxType, DType &out) {
-  switch (onnxType) {
-  case 1: out = DType::F32; return true;
-  case 2: out = DType::U8; return true;
-  case 3: out = DType::I8; return true;
-  case 4: out = DType::U16; return true;
-  case 5: out = DType::I16; return true;
-  case 6: out = DType::I32; return true;
-  case 7: out = DType::I64; return true;
-  case 9: out = DType::Bool; return true;
-  case 10: out = DType::F16; return true;
-  case 11: out = DType::F64; return true;
-  case 12: out = DType::U32; return true;
-  case 13: out = DType::U64; return true;
-  case 16: out = DType::BF16; return true;
-  default: return false;
-  }
+  const semantics::DTypeRow *r = semantics::dtypeByOnnxCode(onnxType);
+  if (!r)
+    return false;
+  out = static_cast<DType>(semantics::dtypeIndex(r));
+  return true;
 }
 
-int onnxTypeOf(DType t) {
-  switch (t) {
-  case DType::F32: return 1;
-  case DType::U8: return 2;
-  case DType::I8: return 3;
-  case DType::U16: return 4;
-  case DType::I16: return 5;
-  case DType::I32: return 6;
-  case DType::I64: return 7;
-  case DType::Bool: return 9;
-  case DType::F16: return 10;
-  case DType::F64: return 11;
-  case DType::U32: return 12;
-  case DType::U64: return 13;
-  case DType::BF16: return 16;
-  }
-  return 0;
-}
+int onnxTypeOf(DType t) { return row(t).onnxCode; }
 
 float halfToFloat(uint16_t h) {
   uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, man = h & 0x3ff;
@@ -154,9 +105,35 @@ uint16_t floatToBf16(float f) {
 
 int64_t numElements(const Shape &shape) {
   int64_t n = 1;
-  for (int64_t d : shape)
-    n *= d;
+  for (int64_t d : shape) {
+    if (d < 0)
+      throw EvalError("negative dimension in tensor shape " + shapeToString(shape));
+    if (__builtin_mul_overflow(n, d, &n))
+      throw EvalError("the element count of shape " + shapeToString(shape) +
+                      " overflows 64 bits");
+  }
   return n;
+}
+
+uint64_t maxTensorBytes() { return semantics::maxTensorBytes(); }
+void setMaxTensorBytes(uint64_t bytes) { semantics::setMaxTensorBytes(bytes); }
+
+size_t checkedByteSize(DType dtype, const Shape &shape, const std::string &what) {
+  uint64_t n = 1, bytes = 0;
+  bool overflow = false;
+  for (int64_t d : shape) {
+    if (d < 0)
+      throw EvalError(what + ": negative dimension in shape " + shapeToString(shape));
+    overflow |= __builtin_mul_overflow(n, static_cast<uint64_t>(d), &n);
+  }
+  overflow |= __builtin_mul_overflow(n, uint64_t(dtypeSize(dtype)), &bytes);
+  if (overflow || bytes > maxTensorBytes())
+    throw EvalError(what + " of shape " + shapeToString(shape) + " (" + dtypeName(dtype) +
+                    ") needs " +
+                    (overflow ? std::string("more than 2^64") : std::to_string(bytes)) +
+                    " bytes, above the limit of " + std::to_string(maxTensorBytes()) +
+                    " bytes (--max-tensor-bytes)");
+  return static_cast<size_t>(bytes);
 }
 
 std::string shapeToString(const Shape &shape) {
@@ -169,12 +146,11 @@ std::string shapeToString(const Shape &shape) {
 }
 
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
-  for (int64_t d : shape_)
-    if (d < 0)
-      throw EvalError("negative dimension in tensor shape " +
-                      shapeToString(shape_));
-  size_t bytes = std::max<size_t>(1, numel() * dtypeSize(dtype_));
-  std::shared_ptr<uint8_t[]> buf(new uint8_t[bytes]());
+  size_t bytes = std::max<size_t>(1, checkedByteSize(dtype_, shape_, "a tensor"));
+  std::shared_ptr<uint8_t[]> buf(new (std::nothrow) uint8_t[bytes]());
+  if (!buf)
+    throw EvalError("out of memory allocating " + std::to_string(bytes) +
+                    " bytes for a tensor of shape " + shapeToString(shape_));
   data_ = buf.get();
   storage_ = std::shared_ptr<const void>(buf, buf.get());
   owned_ = true;

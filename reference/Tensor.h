@@ -47,7 +47,17 @@ public:
 };
 
 using Shape = std::vector<int64_t>;
+/// The element count; throws EvalError on a negative dim or on overflow.
 int64_t numElements(const Shape &shape);
+
+/// The largest tensor (in bytes) the evaluator, the importer and the input
+/// readers allocate; larger ones are refused with an EvalError naming the
+/// shape. Default: the machine's physical memory. Set by --max-tensor-bytes.
+uint64_t maxTensorBytes();
+void setMaxTensorBytes(uint64_t bytes);
+/// numElements(shape) * dtypeSize(dtype), checked for overflow and against
+/// maxTensorBytes(); throws EvalError naming `what` and the shape.
+size_t checkedByteSize(DType dtype, const Shape &shape, const std::string &what);
 std::string shapeToString(const Shape &shape);
 
 class Tensor {

@@ -10,6 +10,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -64,8 +65,13 @@ static ref::Tensor randomTensor(ref::DType dt, const ref::Shape &shape,
 std::string fileNameFor(const std::string &name) {
   std::string s = name;
   for (char &c : s)
-    if (c == '/' || c == '\\' || c == ':' || c == ' ')
+    if (c == '/' || c == '\\' || c == ':' || c == ' ' || c == '\0' ||
+        static_cast<unsigned char>(c) < 0x20)
       c = '_';
+  if (s.empty() || s == "." || s == "..")
+    s = "output" + s;
+  if (s.size() > 200) // a file name's limit is 255 bytes
+    s = s.substr(0, 200);
   return s;
 }
 
@@ -127,22 +133,33 @@ Options:
   std::map<std::string, std::string> inputFiles;
   for (const std::string &s : args.getAll("input")) {
     size_t eq = s.find('=');
-    if (eq == std::string::npos || eq == 0) {
+    if (eq == std::string::npos || eq == 0 || eq + 1 == s.size()) {
       llvm::errs() << "txc run: --input expects name=file.npy, got '" << s << "'\n";
       return kUsage;
     }
-    inputFiles[s.substr(0, eq)] = s.substr(eq + 1);
+    if (!inputFiles.emplace(s.substr(0, eq), s.substr(eq + 1)).second) {
+      llvm::errs() << "txc run: --input '" << s.substr(0, eq) << "' is given twice\n";
+      return kUsage;
+    }
   }
+  // A dim is a positive integer below 2^31 (larger tensors are refused by
+  // size anyway; this keeps every product of a few dims from overflowing).
   llvm::StringMap<int64_t> dims;
   for (const std::string &s : args.getAll("dim")) {
     auto [name, value] = llvm::StringRef(s).split('=');
     int64_t v;
-    if (name.empty() || value.getAsInteger(10, v) || v < 0) {
-      llvm::errs() << "txc run: --dim expects name=non-negative-integer, got '"
+    if (name.empty() || value.getAsInteger(10, v) || v < 1 || v > INT32_MAX) {
+      llvm::errs() << "txc run: --dim expects name=N with N a positive integer "
+                      "below 2^31, got '"
                    << s << "'\n";
       return kUsage;
     }
-    dims[name] = v;
+    auto [it, inserted] = dims.try_emplace(name, v);
+    if (!inserted && it->second != v) {
+      llvm::errs() << "txc run: --dim " << name << " is given twice, as "
+                   << it->second << " and " << v << "\n";
+      return kUsage;
+    }
   }
   uint64_t seed = 0;
   if (args.has("seed") && llvm::StringRef(args.get("seed")).getAsInteger(10, seed)) {
@@ -206,7 +223,13 @@ Options:
         shape.push_back(1);
       }
     }
-    inputs.push_back(randomTensor(*dt, shape, indexBound(func.getArgument(i), 10), rng));
+    try {
+      inputs.push_back(randomTensor(*dt, shape, indexBound(func.getArgument(i), 10), rng));
+    } catch (const std::exception &e) { // e.g. above --max-tensor-bytes
+      llvm::errs() << "txc run: cannot generate input '" << name << "': " << e.what()
+                   << "\n";
+      return kBadInput;
+    }
   }
   if (!missingDims.empty()) {
     llvm::errs() << "txc run: cannot generate inputs without the size of:\n";
@@ -231,13 +254,22 @@ Options:
       llvm::errs() << "txc run: cannot create '" << outDir << "': " << ec.message() << "\n";
       return kBadInput;
     }
+  // Output names whose sanitized file names collide ("a/b" and "a_b") get
+  // a numbered suffix instead of overwriting each other; a note says so.
+  llvm::StringSet<> usedFiles;
   for (auto [i, t] : llvm::enumerate(*outputs)) {
     auto nameAttr = func.getResultAttrOfType<mlir::StringAttr>(i, "txc.name");
     std::string name = nameAttr ? nameAttr.str() : "output" + std::to_string(i);
     printSummary(name, t, printCount);
     if (!outDir.empty()) {
+      std::string base = fileNameFor(name), file = base;
+      for (int k = 1; !usedFiles.insert(file).second; ++k)
+        file = base + "_" + std::to_string(k);
+      if (file != base)
+        llvm::errs() << "txc run: note: output '" << name << "' is written to '" << file
+                     << ".npy' ('" << base << ".npy' is another output's)\n";
       llvm::SmallString<256> path(outDir);
-      llvm::sys::path::append(path, fileNameFor(name) + ".npy");
+      llvm::sys::path::append(path, file + ".npy");
       try {
         ref::writeNpy(std::string(path), t);
       } catch (const std::exception &e) {

@@ -13,7 +13,7 @@
 #include "passes/Pipeline.h"
 #include "ir/TxcDialect.h"
 #include "reference/interpreter/Interpreter.h"
-#include "frontend/OnnxTensor.h"
+#include "tests/support/OnnxTestData.h"
 #include "codegen/Compiler.h"
 #include "txc/txc.h"
 

@@ -268,17 +268,17 @@ TEST(Reduction, CumSum) {
 TEST(Reduction, CumProd) {
   Tensor x = F({1, 2, 3, 4, 5}, {5});
   Tensor ax = I({0}, {});
-  expectNear(run1("cumprod", makeArgs({x, ax})), {1, 2, 6, 24, 120});
+  expectNear(run1("cum_prod", makeArgs({x, ax})), {1, 2, 6, 24, 120});
   KernelArgs e = makeArgs({x, ax});
   e.attrs.set("exclusive", int64_t(1));
-  expectNear(run1("cumprod", e), {1, 1, 2, 6, 24});
+  expectNear(run1("cum_prod", e), {1, 1, 2, 6, 24});
   e.attrs.set("reverse", int64_t(1));
-  expectNear(run1("cumprod", e), {120, 60, 20, 5, 1});
+  expectNear(run1("cum_prod", e), {120, 60, 20, 5, 1});
   Tensor m = I({1, 2, 3, 4, 5, 6}, {2, 3}, DType::I32);
-  Tensor c0 = run1("cumprod", makeArgs({m, I({0}, {1}, DType::I32)}));
+  Tensor c0 = run1("cum_prod", makeArgs({m, I({0}, {1}, DType::I32)}));
   EXPECT_EQ(c0.dtype(), DType::I32);
   EXPECT_EQ(c0.toInts(), (std::vector<int64_t>{1, 2, 3, 4, 10, 18}));
-  EXPECT_THROW(run1("cumprod", makeArgs({x, F({0}, {1})})), EvalError);
+  EXPECT_THROW(run1("cum_prod", makeArgs({x, F({0}, {1})})), EvalError);
 }
 
 TEST(Reduction, TopK) {
